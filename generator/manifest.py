@@ -1,0 +1,71 @@
+"""Write a stimulus set's ``manifest.json`` (the contract in docs/design.md).
+
+The generator is the only writer of manifests; ``studyapp`` reads them. Paths
+in the manifest are relative to the manifest's own folder.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+SCHEMA_VERSION = 1
+
+
+def file_sha256(path: Path) -> str:
+    """Hex SHA-256 of a file, read in 1 MiB blocks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def stimulus_entry(
+    set_dir: Path,
+    *,
+    stimulus_id: str,
+    clip: Path,
+    factors: dict,
+    duration_s: float,
+    sentence: str = "",
+    poster: Path | None = None,
+) -> dict:
+    """One ``stimuli``/``practice`` item for a clip already written under ``set_dir``."""
+    entry = {
+        "id": stimulus_id,
+        "file": clip.relative_to(set_dir).as_posix(),
+        "sha256": file_sha256(clip),
+        "duration_s": round(float(duration_s), 3),
+        "sentence": sentence,
+        "factors": dict(factors),
+    }
+    if poster is not None:
+        entry["poster"] = poster.relative_to(set_dir).as_posix()
+    return entry
+
+
+def manifest_write(
+    set_dir: Path,
+    *,
+    name: str,
+    description: str,
+    factors: list[str],
+    practice: list[dict],
+    stimuli: list[dict],
+    placeholder: bool = False,
+) -> Path:
+    """Write ``set_dir/manifest.json`` and return its path."""
+    manifest = {
+        "schema": SCHEMA_VERSION,
+        "name": name,
+        "description": description,
+        "factors": list(factors),
+        "placeholder": placeholder,
+        "practice": practice,
+        "stimuli": stimuli,
+    }
+    path = Path(set_dir) / "manifest.json"
+    path.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return path
