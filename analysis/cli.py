@@ -1,0 +1,59 @@
+"""What every command-line front door of analysis/ shares: reading a CSV,
+writing JSON with null for missing numbers, and one-line errors."""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+
+def read_csv(path: str | Path) -> pd.DataFrame:
+    """Read a CSV file, turning every way it can fail into a ValueError sentence."""
+    path = Path(path)
+    if not path.is_file():
+        raise ValueError(f"file not found: {path}")
+    try:
+        return pd.read_csv(path)
+    except pd.errors.EmptyDataError:
+        raise ValueError(f"{path} is empty.") from None
+    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise ValueError(f"{path} is not a readable CSV file ({exc}).") from None
+
+
+def jsonable(value):
+    """Plain JSON types, with None (null) for NaN, infinity and pandas' NA."""
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    if isinstance(value, pd.DataFrame):
+        return jsonable(value.to_dict(orient="records"))
+    if isinstance(value, np.generic):
+        value = value.item()
+    if value is None or value is pd.NA or (isinstance(value, float) and not math.isfinite(value)):
+        return None
+    return value
+
+
+def dumps(value) -> str:
+    """JSON text of ``value`` (see :func:`jsonable`), indented, never NaN."""
+    return json.dumps(jsonable(value), indent=2, allow_nan=False)
+
+
+def run(main: Callable[[list[str] | None], int | None], prog: str) -> None:
+    """Run ``main`` and exit; expected failures print one line, not a traceback."""
+    try:
+        code = main(None)
+    except (ValueError, OSError) as exc:
+        print(f"{prog}: error: {exc}", file=sys.stderr)
+        code = 2
+    except KeyboardInterrupt:
+        print(f"{prog}: interrupted", file=sys.stderr)
+        code = 130
+    sys.exit(code or 0)

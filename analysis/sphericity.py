@@ -1,0 +1,132 @@
+"""Sphericity of one within-subject effect: Mauchly's test and the epsilons.
+
+All functions take the error sum-of-squares-and-products matrix ``E`` of the
+effect's orthonormal contrasts (``pp`` x ``pp``, ``pp`` = the effect's df) and
+the residual df ``n - 1``, exactly the objects R's ``car::Anova`` works on
+(``SSPE`` and ``error.df`` in ``car:::summary.Anova.mlm``).
+
+References
+----------
+- Mauchly, J. W. (1940). Significance test for sphericity of a normal
+  n-variate distribution. Annals of Mathematical Statistics, 11, 204-209.
+- Anderson, T. W. (1958/2003). An Introduction to Multivariate Statistical
+  Analysis, section 10.7: the second-order (omega_2) approximation of the
+  null distribution used by R's ``stats:::mauchly.test.SSD``.
+- Greenhouse, S. W., & Geisser, S. (1959). On methods in the analysis of
+  profile data. Psychometrika, 24, 95-112.
+- Huynh, H., & Feldt, L. S. (1976). Estimation of the Box correction for
+  degrees of freedom from sample data in randomized block and split-plot
+  designs. Journal of Educational Statistics, 1, 69-82.
+- Lecoutre, B. (1991). A correction for the epsilon-tilde approximate test in
+  repeated measures designs with two or more independent groups. Journal of
+  Educational Statistics, 16, 371-372.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import stats
+
+
+@dataclass(frozen=True)
+class Mauchly:
+    """Mauchly's test for one effect; all numbers are None when ``note`` says why."""
+
+    W: float | None
+    chi2: float | None
+    df: int | None
+    p: float | None
+    note: str | None
+
+
+def mauchly(E: np.ndarray, error_df: int, n_cells: int) -> Mauchly:
+    """Mauchly's test of sphericity with R's second-order p-value.
+
+    Parameters
+    ----------
+    E : ndarray, shape (pp, pp)
+        Error SSP matrix of the effect's orthonormal contrasts.
+    error_df : int
+        Residual df of the participants' model, ``n - 1``.
+    n_cells : int
+        Number of cells of the whole design (R's ``p = ncol(SSD)``).
+
+    Notes
+    -----
+    ``W = det(E) / (tr(E) / pp)^pp``; with ``rho = 1 - (2pp^2 + pp + 2) /
+    (6 pp error_df)``, ``chi2 = -error_df * rho * log(W)`` on
+    ``f = pp(pp + 1)/2 - 1`` df, and
+    ``p = P1 + w2 (P2 - P1)`` with ``P1 = P(chi2_f > chi2)``,
+    ``P2 = P(chi2_{f+4} > chi2)`` and
+    ``w2 = (pp+2)(pp-1)(pp-2)(2pp^3 + 6pp^2 + 3 n_cells + 2) / (288 (error_df pp rho)^2)``.
+    The ``3 n_cells`` term (not ``3 pp``) is what R and car compute; it only
+    matters for effects with more than 2 df inside designs with more factors.
+
+    Not computable (all None, with the reason in ``note``) when the effect has
+    1 df (sphericity holds trivially), more df than ``error_df`` (the
+    covariance matrix is singular: fewer participants than needed), or
+    ``E`` is numerically singular.
+    """
+    pp = E.shape[0]
+    if pp < 2:
+        return Mauchly(None, None, None, None, "not applicable: the effect has 1 df")
+    if pp > error_df:
+        return Mauchly(
+            None,
+            None,
+            None,
+            None,
+            f"not computable: the effect has {pp} df but there are only "
+            f"{error_df + 1} participants (at least {pp + 1} needed)",
+        )
+    sign, logdet = np.linalg.slogdet(E)
+    trace = np.trace(E)
+    if sign <= 0 or trace <= 0 or np.linalg.matrix_rank(E) < pp:
+        return Mauchly(None, None, None, None, "not computable: the contrast covariance matrix is singular")
+    log_w = logdet - pp * np.log(trace / pp)
+    rho = 1 - (2 * pp**2 + pp + 2) / (6 * pp * error_df)
+    w2 = (
+        (pp + 2)
+        * (pp - 1)
+        * (pp - 2)
+        * (2 * pp**3 + 6 * pp**2 + 3 * n_cells + 2)
+        / (288 * (error_df * pp * rho) ** 2)
+    )
+    chi2 = -error_df * rho * log_w
+    f = pp * (pp + 1) // 2 - 1
+    p1 = stats.chi2.sf(chi2, f)
+    p2 = stats.chi2.sf(chi2, f + 4)
+    p = float(np.clip(p1 + w2 * (p2 - p1), 0.0, 1.0))
+    return Mauchly(float(np.exp(log_w)), float(chi2), int(f), p, None)
+
+
+def epsilon_gg(E: np.ndarray) -> float | None:
+    """Greenhouse-Geisser epsilon, ``tr(E)^2 / (pp tr(E^2))``; 1 for 1-df effects.
+
+    None when there is no error variance at all (``tr(E) = 0``).
+    """
+    pp = E.shape[0]
+    denom = pp * float(np.sum(E * E))  # tr(E @ E) for symmetric E
+    if denom <= 0:
+        return None
+    return float(np.trace(E) ** 2 / denom)
+
+
+def epsilon_hf(gg: float | None, pp: int, error_df: int) -> float | None:
+    """Huynh-Feldt epsilon with Lecoutre's (1991) correction, reported raw.
+
+    ``((error_df + 1) pp gg - 2) / (pp (error_df - pp gg))``, the formula of
+    R's ``car`` (``car:::HF``) and of ``stats:::anova.mlm``. With no
+    between-subject groups (this package) it equals Huynh & Feldt's (1976)
+    original ``(n pp gg - 2) / (pp (n - 1 - pp gg))``. It can exceed 1, as R
+    prints it; callers cap it at 1 only to compute the corrected p. None when
+    the denominator is not positive (the estimator is undefined there).
+    """
+    if gg is None:
+        return None
+    denom = pp * (error_df - pp * gg)
+    if denom <= 0:
+        return None
+    return float(((error_df + 1) * pp * gg - 2) / denom)
