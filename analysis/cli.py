@@ -19,7 +19,8 @@ def read_csv(path: str | Path) -> pd.DataFrame:
     if not path.is_file():
         raise ValueError(f"file not found: {path}")
     try:
-        return pd.read_csv(path)
+        # Only empty fields are missing: a level called "NA" or "None" stays a level.
+        return pd.read_csv(path, keep_default_na=False, na_values=[""])
     except pd.errors.EmptyDataError:
         raise ValueError(f"{path} is empty.") from None
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
