@@ -1,0 +1,47 @@
+"""``manage.py build_study``: a thin shell over services.study_build."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from studyapp.designs import DESIGNS
+from studyapp.manifest import ManifestError
+from studyapp.services import ServiceError, study_build
+
+
+class Command(BaseCommand):
+    help = ("Check a stimulus manifest against a design and create the study. Every problem "
+            "is listed at once and nothing is created while any remains. Running it again "
+            "with the same manifest changes nothing.")
+
+    def add_arguments(self, parser):
+        parser.add_argument("manifest", help="path to the stimulus set's manifest.json "
+                                             "(inside STIMULI_ROOT)")
+        parser.add_argument("--design", required=True, choices=list(DESIGNS),
+                            help="task1: 7 characters x 7 emotions x 2 sentence types, sentence "
+                                 "group between; task2: 6 characters x 7 emotions x 3 methods; "
+                                 "custom: every stimulus of the manifest")
+        parser.add_argument("--slug", required=True,
+                            help="short name used in the participant link /s/SLUG/")
+        parser.add_argument("--title", default="", help="title shown to participants")
+        parser.add_argument("--between", default=None,
+                            help="custom design only: factor whose levels split participants "
+                                 "into groups")
+
+    def handle(self, *args, manifest, design, slug, title, between, **options):
+        try:
+            result = study_build(manifest=manifest, design=design, slug=slug, title=title,
+                                 between=between)
+        except ManifestError as exc:
+            raise CommandError(str(exc)) from None
+        except (ServiceError, ValueError) as exc:
+            raise CommandError(str(exc)) from None
+        study = result.study
+        n = study.stimuli.filter(is_practice=False).count()
+        if not result.changed:
+            self.stdout.write(f"study {slug!r} is already built from this manifest; "
+                              "nothing changed.")
+        else:
+            verb = "created" if result.created else "rebuilt"
+            self.stdout.write(self.style.SUCCESS(
+                f"{verb} study {slug!r} ({study.design}, {n} stimuli"
+                f"{', between ' + study.between_factor if study.between_factor else ''})."))
+        self.stdout.write(f"participant link: /s/{slug}/")

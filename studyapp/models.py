@@ -1,0 +1,158 @@
+"""Studies, their stimuli, participants, their trials and answers.
+
+Invariants are held by the database as well as by the services: one answer
+per trial, one use of each submission key, ratings 1..7, one enrolment per
+Prolific participant and study (docs/design.md, data that must never be lost).
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from django.db import models
+from django.db.models import Q
+
+from studyapp.designs import DESIGNS, EMOTION_LABELS
+
+
+def _completion_code() -> str:
+    return secrets.token_hex(4).upper()
+
+
+def _participant_code() -> str:
+    return secrets.token_hex(8)
+
+
+class Study(models.Model):
+    slug = models.SlugField(unique=True)
+    title = models.CharField(max_length=200)
+    design = models.CharField(max_length=20, choices=[(d, d) for d in DESIGNS])
+    between_factor = models.CharField(max_length=50, blank=True)
+    # The manifest's folder relative to STIMULI_ROOT, and the digest of the
+    # manifest the study was built from (a rebuild with another is refused).
+    stimuli_dir = models.CharField(max_length=500)
+    manifest_sha256 = models.CharField(max_length=64)
+    manifest_factors = models.JSONField(default=list)
+    is_placeholder = models.BooleanField(default=False)
+    is_open = models.BooleanField(default=True)
+    completion_code = models.CharField(max_length=40, default=_completion_code)
+    redirect_url = models.URLField(blank=True, help_text="e.g. Prolific's completion URL")
+    require_full_playback = models.BooleanField(default=True)
+    information_sheet = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "studies"
+
+    def __str__(self) -> str:
+        return self.slug
+
+
+class Stimulus(models.Model):
+    study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="stimuli")
+    stimulus_id = models.CharField(max_length=200)
+    file = models.CharField(max_length=500)
+    poster = models.CharField(max_length=500, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    duration_s = models.FloatField(null=True, blank=True)
+    sentence = models.TextField(blank=True)
+    factors = models.JSONField(default=dict)
+    is_practice = models.BooleanField(default=False)
+    # The level of the study's between factor ("" when there is none).
+    group = models.CharField(max_length=50, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["study", "stimulus_id"], name="stimulus_unique_id"),
+        ]
+
+    def __str__(self) -> str:
+        return self.stimulus_id
+
+
+class Participant(models.Model):
+    class Stage(models.TextChoices):
+        CONSENT = "consent"
+        ABOUT_YOU = "about_you"
+        INSTRUCTIONS = "instructions"
+        TRIALS = "trials"
+        DONE = "done"
+        DECLINED = "declined"
+
+    study = models.ForeignKey(Study, on_delete=models.PROTECT, related_name="participants")
+    code = models.CharField(max_length=32, unique=True, default=_participant_code)
+    group = models.CharField(max_length=50, blank=True)
+    seed = models.BigIntegerField()
+    stage = models.CharField(max_length=20, choices=Stage.choices, default=Stage.CONSENT)
+    next_trial = models.PositiveIntegerField(default=0)
+    external_pid = models.CharField(max_length=100, blank=True)
+    external_study_id = models.CharField(max_length=100, blank=True)
+    external_session_id = models.CharField(max_length=100, blank=True)
+    age = models.PositiveSmallIntegerField(null=True, blank=True)
+    gender = models.CharField(max_length=60, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    consented_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    last_seen_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["study", "external_pid", "external_study_id"],
+                condition=~Q(external_pid=""),
+                name="participant_unique_external",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.study.slug}/{self.code}"
+
+
+class Trial(models.Model):
+    """One clip in one participant's sequence; index 0 is the practice trial."""
+
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="trials")
+    index = models.PositiveIntegerField()
+    stimulus = models.ForeignKey(Stimulus, on_delete=models.PROTECT)
+    is_practice = models.BooleanField(default=False)
+    shown_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["participant", "index"]
+        constraints = [
+            models.UniqueConstraint(fields=["participant", "index"], name="trial_unique_index"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant} trial {self.index}"
+
+
+RATING = Q(intensity__gte=1, intensity__lte=7, sync__gte=1, sync__lte=7,
+           naturalness__gte=1, naturalness__lte=7)
+
+
+class Response(models.Model):
+    """The four answers of section 5.1.4 for one trial, stored exactly once."""
+
+    trial = models.OneToOneField(Trial, on_delete=models.CASCADE, related_name="response")
+    submission_key = models.UUIDField(unique=True)
+    response_emotion = models.CharField(max_length=20, choices=list(EMOTION_LABELS.items()))
+    intensity = models.PositiveSmallIntegerField()
+    sync = models.PositiveSmallIntegerField()
+    naturalness = models.PositiveSmallIntegerField()
+    rt_ms = models.PositiveIntegerField(null=True, blank=True)
+    plays = models.PositiveSmallIntegerField(default=0)
+    started_at = models.DateTimeField(null=True, blank=True)
+    submitted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=RATING, name="response_ratings_1_to_7"),
+            models.CheckConstraint(
+                condition=Q(response_emotion__in=list(EMOTION_LABELS)),
+                name="response_emotion_known",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"answer to {self.trial}"

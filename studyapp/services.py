@@ -1,0 +1,285 @@
+"""Services: every write the study app makes (HackSoftware styleguide).
+
+Views, management commands and bots call these, so one rule holds whichever
+door a change comes through. Each write is one transaction.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Count
+from django.utils import timezone
+
+from studyapp.designs import EMOTION_LABELS, design_get
+from studyapp.manifest import StimulusSet, manifest_load
+from studyapp.models import Participant, Response, Stimulus, Study, Trial
+from studyapp.ordering import group_choose, seed_new, trial_order
+
+Stage = Participant.Stage
+
+
+class ServiceError(Exception):
+    """A request the rules refuse; ``status`` is the HTTP status a view should send."""
+
+    def __init__(self, message: str, status: int = 400):
+        super().__init__(message)
+        self.status = status
+
+
+# --- studies ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    study: Study
+    created: bool
+    changed: bool
+
+
+def study_build(*, manifest: Path, design: str, slug: str, title: str = "",
+                between: str | None = None) -> BuildResult:
+    """Create (or confirm) the study ``slug`` from a checked manifest.
+
+    The same manifest again changes nothing; another manifest replaces the
+    stimuli only while nobody has enrolled.
+    """
+    chosen = design_get(design, between)
+    stimulus_set = manifest_load(manifest, chosen)
+    stimuli_dir = _relative_to_root(stimulus_set.directory)
+    with transaction.atomic():
+        study = Study.objects.select_for_update().filter(slug=slug).first()
+        if study is not None:
+            same = (study.manifest_sha256 == stimulus_set.sha256 and study.design == chosen.name
+                    and study.between_factor == (chosen.between or ""))
+            if same:
+                return BuildResult(study, created=False, changed=False)
+            if study.participants.exists():
+                raise ServiceError(
+                    f"study {slug!r} already has {study.participants.count()} participant(s); "
+                    "it will not be rebuilt from a different manifest or design. "
+                    "Build a new study with another --slug.", status=409)
+            study.stimuli.all().delete()
+        created = study is None
+        study = study or Study(slug=slug)
+        study.title = title or study.title or stimulus_set.data.get("name") or slug
+        study.design = chosen.name
+        study.between_factor = chosen.between or ""
+        study.stimuli_dir = stimuli_dir
+        study.manifest_sha256 = stimulus_set.sha256
+        study.manifest_factors = list(stimulus_set.data.get("factors") or [])
+        study.is_placeholder = bool(stimulus_set.data.get("placeholder", False))
+        study.save()
+        _stimuli_create(study, stimulus_set)
+    return BuildResult(study, created=created, changed=True)
+
+
+def _relative_to_root(directory: Path) -> str:
+    root = Path(settings.STIMULI_ROOT).resolve()
+    try:
+        return directory.resolve().relative_to(root).as_posix()
+    except ValueError:
+        raise ServiceError(
+            f"the stimulus set {directory} is outside STIMULI_ROOT ({root}): "
+            "move the set there or point STIMULI_ROOT at its parent folder.") from None
+
+
+def _stimuli_create(study: Study, stimulus_set: StimulusSet) -> None:
+    between = study.between_factor
+    rows = []
+    for is_practice, items in ((True, stimulus_set.practice), (False, stimulus_set.stimuli)):
+        for item in items:
+            factors = item["factors"]
+            rows.append(Stimulus(
+                study=study, stimulus_id=item["id"], file=item["file"],
+                poster=item.get("poster", ""), sha256=item.get("sha256", ""),
+                duration_s=item.get("duration_s"), sentence=item.get("sentence", ""),
+                factors=factors, is_practice=is_practice,
+                group="" if is_practice or not between else str(factors[between]),
+            ))
+    Stimulus.objects.bulk_create(rows)
+
+
+# --- participants ----------------------------------------------------------
+
+
+def participant_enroll(*, study: Study, external_pid: str = "", external_study_id: str = "",
+                       external_session_id: str = "", seed: int | None = None) -> Participant:
+    """A new participant with their group and trial order, or the one already
+    enrolled under the same Prolific PID and study ID (they get their place back).
+    """
+    if external_pid:
+        existing = Participant.objects.filter(
+            study=study, external_pid=external_pid, external_study_id=external_study_id).first()
+        if existing:
+            return existing
+    if not study.is_open:
+        raise ServiceError("This study is closed and takes no new participants.", status=403)
+    try:
+        return _enroll(study, external_pid, external_study_id, external_session_id, seed)
+    except IntegrityError:
+        # The same Prolific participant enrolled in a concurrent request.
+        return Participant.objects.get(
+            study=study, external_pid=external_pid, external_study_id=external_study_id)
+
+
+@transaction.atomic
+def _enroll(study, external_pid, external_study_id, external_session_id, seed) -> Participant:
+    # Locking the study row serialises enrolments, so group counts are read
+    # and the new participant written without another enrolment in between.
+    Study.objects.select_for_update().get(pk=study.pk)
+    seed = seed_new() if seed is None else seed
+    group = ""
+    if study.between_factor:
+        levels = sorted(set(study.stimuli.filter(is_practice=False).values_list("group", flat=True)))
+        counts = dict.fromkeys(levels, 0)
+        for row in study.participants.values("group").annotate(n=Count("id")):
+            if row["group"] in counts:
+                counts[row["group"]] = row["n"]
+        group = group_choose(counts, seed)
+    participant = Participant.objects.create(
+        study=study, seed=seed, group=group, external_pid=external_pid,
+        external_study_id=external_study_id, external_session_id=external_session_id,
+        last_seen_at=timezone.now())
+    Trial.objects.bulk_create(_trials(participant))
+    return participant
+
+
+def _trials(participant: Participant) -> list[Trial]:
+    study = participant.study
+    practice = study.stimuli.filter(is_practice=True).order_by("pk").first()
+    measured = study.stimuli.filter(is_practice=False)
+    if participant.group:
+        measured = measured.filter(group=participant.group)
+    order = trial_order(list(measured.order_by("pk")), participant.seed)
+    trials = [Trial(participant=participant, index=0, stimulus=practice, is_practice=True)]
+    trials += [Trial(participant=participant, index=i, stimulus=s)
+               for i, s in enumerate(order, start=1)]
+    return trials
+
+
+@transaction.atomic
+def participant_advance(*, participant: Participant, from_stage: str, **fields) -> Participant:
+    """Move a participant past ``from_stage`` (consent, about_you, instructions),
+    saving the page's fields; a stale page (another stage) is refused.
+    """
+    participant = Participant.objects.select_for_update().get(pk=participant.pk)
+    if participant.stage != from_stage:
+        raise ServiceError("That page is no longer current.", status=409)
+    transitions = {
+        Stage.CONSENT: Stage.ABOUT_YOU, Stage.ABOUT_YOU: Stage.INSTRUCTIONS,
+        Stage.INSTRUCTIONS: Stage.TRIALS,
+    }
+    if from_stage == Stage.CONSENT:
+        if fields.pop("consent"):
+            participant.consented_at = timezone.now()
+        else:
+            transitions = {Stage.CONSENT: Stage.DECLINED}
+    for name, value in fields.items():
+        setattr(participant, name, value)
+    participant.stage = transitions[from_stage]
+    participant.last_seen_at = timezone.now()
+    participant.save()
+    return participant
+
+
+def trial_current(participant: Participant) -> Trial:
+    """The trial the participant is on; its first showing is recorded."""
+    trial = participant.trials.select_related("stimulus").get(index=participant.next_trial)
+    if trial.shown_at is None:
+        Trial.objects.filter(pk=trial.pk, shown_at__isnull=True).update(shown_at=timezone.now())
+        trial.refresh_from_db(fields=["shown_at"])
+    return trial
+
+
+# --- answers ---------------------------------------------------------------
+
+RATING_FIELDS = ("intensity", "sync", "naturalness")
+
+
+def response_submit(*, participant: Participant, data: dict) -> Response:
+    """Validate and store the answer to the participant's current trial.
+
+    Idempotent: the same submission key, or a second answer to an answered
+    trial, returns the stored answer and stores nothing new.
+    """
+    clean = _response_clean(data)
+    with transaction.atomic():
+        participant = Participant.objects.select_for_update().get(pk=participant.pk)
+        existing = Response.objects.filter(submission_key=clean["submission_key"]).first()
+        if existing is not None:
+            if existing.trial.participant_id != participant.pk:
+                raise ServiceError("This submission key belongs to another participant.", 403)
+            return existing
+        try:
+            trial = participant.trials.select_related("stimulus").get(index=clean["trial_index"])
+        except Trial.DoesNotExist:
+            raise ServiceError(f"There is no trial {clean['trial_index']} for you.", 404) from None
+        if trial.stimulus.stimulus_id != clean["stimulus_id"]:
+            raise ServiceError(
+                f"Trial {trial.index} shows {trial.stimulus.stimulus_id!r}, "
+                f"not {clean['stimulus_id']!r}.", 400)
+        answered = Response.objects.filter(trial=trial).first()
+        if answered is not None:
+            return answered
+        if participant.stage != Stage.TRIALS or trial.index != participant.next_trial:
+            raise ServiceError(
+                f"Trial {trial.index} is not your current trial "
+                f"(you are on trial {participant.next_trial}).", 409)
+        if participant.study.require_full_playback and clean["plays"] < 1:
+            raise ServiceError("Please watch the clip to its end before answering.", 400)
+        response = Response.objects.create(
+            trial=trial, started_at=trial.shown_at,
+            **{k: v for k, v in clean.items() if k not in ("trial_index", "stimulus_id")})
+        participant.next_trial += 1
+        if not participant.trials.filter(index=participant.next_trial).exists():
+            participant.stage = Stage.DONE
+            participant.completed_at = timezone.now()
+        participant.last_seen_at = timezone.now()
+        participant.save(update_fields=["next_trial", "stage", "completed_at", "last_seen_at"])
+    return response
+
+
+def _response_clean(data: dict) -> dict:
+    """Check every field of a submitted answer; name each bad one."""
+    problems, clean = [], {}
+    for name in ("submission_key", "trial_index", "stimulus_id", "response_emotion",
+                 *RATING_FIELDS):
+        if data.get(name) in (None, ""):
+            problems.append(f"{name} is missing")
+    if problems:
+        raise ServiceError("; ".join(problems) + ".", 400)
+    try:
+        clean["submission_key"] = uuid.UUID(str(data["submission_key"]))
+    except ValueError:
+        problems.append("submission_key is not a UUID")
+    clean["stimulus_id"] = str(data["stimulus_id"])
+    if data["response_emotion"] not in EMOTION_LABELS:
+        problems.append(f"response_emotion {data['response_emotion']!r} is not one of "
+                        f"{', '.join(EMOTION_LABELS)}")
+    clean["response_emotion"] = data["response_emotion"]
+    for name, low, high in (("trial_index", 0, 10**6), ("intensity", 1, 7), ("sync", 1, 7),
+                            ("naturalness", 1, 7), ("rt_ms", 0, 3_600_000), ("plays", 0, 1000)):
+        value = data.get(name)
+        if value in (None, "") and name in ("rt_ms", "plays"):
+            clean[name] = 0 if name == "plays" else None
+            continue
+        if isinstance(value, bool) or not _is_int(value) or not low <= int(value) <= high:
+            problems.append(f"{name} must be a whole number from {low} to {high}, got {value!r}")
+            continue
+        clean[name] = int(value)
+    if problems:
+        raise ServiceError("; ".join(problems) + ".", 400)
+    return clean
+
+
+def _is_int(value) -> bool:
+    if isinstance(value, int):
+        return True
+    if isinstance(value, float):
+        return value.is_integer()
+    return isinstance(value, str) and value.strip().lstrip("-").isdigit()

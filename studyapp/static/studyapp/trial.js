@@ -1,0 +1,164 @@
+// One trial: play the clip, take the four answers (mouse, touch or keyboard),
+// and send them once, retrying on network failure with the same key so the
+// server stores the answer exactly once (docs/design.md, nothing lost).
+(function () {
+  "use strict";
+  const cfg = JSON.parse(document.getElementById("trial-config").textContent);
+  const video = document.getElementById("clip");
+  const playButton = document.getElementById("play");
+  const playHint = document.getElementById("play-hint");
+  const form = document.getElementById("answers");
+  const submit = document.getElementById("submit");
+  const submitHint = document.getElementById("submit-hint");
+  const status = document.getElementById("status");
+  const questions = Array.from(form.querySelectorAll(".question"));
+  const state = { plays: 0, endedAt: null, playedThrough: false, active: 0, sending: false };
+
+  function submissionKey() {
+    // Kept per trial in sessionStorage: a resend after a reload reuses it.
+    let key = sessionStorage.getItem(cfg.storageKey);
+    if (!key) {
+      const b = crypto.getRandomValues(new Uint8Array(16));
+      b[6] = (b[6] & 0x0f) | 0x40; b[8] = (b[8] & 0x3f) | 0x80;
+      const h = Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+      key = `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+      sessionStorage.setItem(cfg.storageKey, key);
+    }
+    return key;
+  }
+
+  function value(name) {
+    const checked = form.querySelector(`input[name="${name}"]:checked`);
+    return checked ? checked.value : null;
+  }
+
+  function answered(q) { return value(q.dataset.question) !== null; }
+
+  function refresh() {
+    const allAnswered = questions.every(answered);
+    const watched = state.playedThrough || !cfg.requireFullPlayback;
+    submit.disabled = state.sending || !(allAnswered && watched);
+    submitHint.hidden = !submit.disabled || state.sending;
+    submitHint.textContent = !watched ? "Watch the clip to its end first."
+      : "Answer all four questions to continue.";
+    questions.forEach((q, i) => q.classList.toggle("active", i === state.active));
+  }
+
+  function play() {
+    playHint.hidden = true;
+    video.currentTime = 0;
+    const started = video.play();
+    if (started && started.catch) {
+      started.then(() => { playButton.hidden = true; }).catch(() => {
+        // Autoplay policy or a decoding hiccup: offer tap-to-play, never freeze.
+        playButton.hidden = false;
+        playHint.hidden = false;
+      });
+    } else {
+      playButton.hidden = true;
+    }
+  }
+
+  video.addEventListener("play", () => { if (video.currentTime < 0.1) state.plays += 1; });
+  video.addEventListener("ended", () => {
+    state.playedThrough = true;
+    state.endedAt = performance.now();
+    playButton.innerHTML = "&#8635; Replay <kbd>Space</kbd>";
+    playButton.hidden = false;
+    refresh();
+  });
+  playButton.addEventListener("click", play);
+  video.addEventListener("click", () => { if (video.paused) play(); });
+
+  questions.forEach((q, i) => {
+    q.addEventListener("change", () => {
+      const next = questions.findIndex((other, j) => j > i && !answered(other));
+      state.active = next >= 0 ? next : questions.findIndex((other) => !answered(other));
+      if (state.active < 0) state.active = i;
+      refresh();
+    });
+    q.addEventListener("focusin", () => { state.active = i; refresh(); });
+  });
+
+  document.addEventListener("keydown", (event) => {
+    if (event.altKey || event.ctrlKey || event.metaKey) return;
+    if (event.key === " " || event.code === "Space") {
+      event.preventDefault();
+      play();
+    } else if (event.key === "Enter") {
+      event.preventDefault();
+      if (!submit.disabled) form.requestSubmit();
+    } else if (/^[1-8]$/.test(event.key)) {
+      const q = questions[state.active];
+      const input = q && q.querySelectorAll("input")[Number(event.key) - 1];
+      if (input) {
+        event.preventDefault();
+        input.checked = true;
+        q.dispatchEvent(new Event("change", { bubbles: true }));
+      }
+    }
+  });
+
+  async function send(body, attempt) {
+    let response;
+    try {
+      response = await fetch(cfg.answerUrl, {
+        method: "POST", credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "X-CSRFToken": cfg.csrfToken },
+        body: JSON.stringify(body),
+      });
+    } catch (err) {
+      const wait = Math.min(30, 2 ** attempt);
+      status.textContent = `Cannot reach the server. Your answers are kept on this page; ` +
+        `trying again in ${wait} s (attempt ${attempt + 1}).`;
+      status.className = "status warning";
+      await new Promise((resolve) => setTimeout(resolve, wait * 1000));
+      return send(body, attempt + 1);
+    }
+    let reply = {};
+    try { reply = await response.json(); } catch (err) { reply = {}; }
+    if (response.ok) {
+      sessionStorage.removeItem(cfg.storageKey);
+      window.location.assign(reply.next);
+      return;
+    }
+    if (response.status === 409 && reply.next) {  // the server holds another position
+      window.location.assign(reply.next);
+      return;
+    }
+    if (response.status >= 500) {
+      const wait = Math.min(30, 2 ** attempt);
+      status.textContent = `The server had a problem; trying again in ${wait} s.`;
+      status.className = "status warning";
+      await new Promise((resolve) => setTimeout(resolve, wait * 1000));
+      return send(body, attempt + 1);
+    }
+    status.textContent = reply.error || `The answer was refused (${response.status}).`;
+    status.className = "status error";
+    state.sending = false;
+    refresh();
+  }
+
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    if (submit.disabled || state.sending) return;
+    state.sending = true;
+    status.textContent = "Saving…";
+    status.className = "status";
+    refresh();
+    const body = {
+      submission_key: submissionKey(),
+      trial_index: cfg.trialIndex,
+      stimulus_id: cfg.stimulusId,
+      response_emotion: value("response_emotion"),
+      intensity: Number(value("intensity")),
+      sync: Number(value("sync")),
+      naturalness: Number(value("naturalness")),
+      rt_ms: state.endedAt === null ? null : Math.round(performance.now() - state.endedAt),
+      plays: state.plays,
+    };
+    send(body, 0);
+  });
+
+  refresh();
+})();

@@ -1,0 +1,206 @@
+"""Participant pages: thin shells over services and selectors.
+
+Every page checks that it is the participant's current stage and otherwise
+redirects there (flow.py), so the back button, an old link or a reload lands
+on the page the server holds for them.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import wraps
+from pathlib import Path
+
+from django.conf import settings
+from django.http import Http404, JsonResponse
+from django.middleware.csrf import get_token
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from studyapp import services
+from studyapp.designs import EMOTION_LABELS
+from studyapp.flow import Stage, stage_url
+from studyapp.forms import AboutYouForm, ConsentForm
+from studyapp.media import accel_redirect_response, ranged_file_response
+from studyapp.models import Stimulus, Study
+from studyapp.selectors import participant_get
+
+PROLIFIC = {"PROLIFIC_PID": "external_pid", "STUDY_ID": "external_study_id",
+            "SESSION_ID": "external_session_id"}
+QUESTION_SCALES = {
+    "intensity": ("How intense was the indicated emotion depicted by the character?",
+                  "Not at all", "Extremely"),
+    "sync": ("Does the lip motion sync with the speech?",
+             "No synchronization at all", "Extremely well synchronized"),
+    "naturalness": ("How natural was the character overall?", "Not at all", "Extremely"),
+}
+# Order of the paper's question (5.1.4): Neutral, Anger, ..., Surprise, Other.
+EXPRESSION_CHOICES = [
+    (code, EMOTION_LABELS[code])
+    for code in ("neutral", "anger", "sadness", "fear", "disgust", "joy", "surprise", "other")
+]
+
+
+def _session_key(study: Study) -> str:
+    return f"participant:{study.slug}"
+
+
+def _error(request, message: str, status: int):
+    return render(request, "studyapp/message.html",
+                  {"title": "Sorry", "message": message}, status=status)
+
+
+def entry(request, slug):
+    """The study link: enrol a newcomer or bring a returning participant back."""
+    study = get_object_or_404(Study, slug=slug)
+    external = {field: request.GET.get(param, "")[:100] for param, field in PROLIFIC.items()}
+    participant = participant_get(study, request.session.get(_session_key(study)))
+    if external["external_pid"] and (
+            participant is None or participant.external_pid != external["external_pid"]):
+        participant = None
+    if participant is None:
+        try:
+            participant = services.participant_enroll(study=study, **external)
+        except services.ServiceError as exc:
+            return _error(request, str(exc), exc.status)
+    request.session[_session_key(study)] = participant.pk
+    return redirect(stage_url(participant))
+
+
+def participant_page(stage: str):
+    """Serve the view only to a participant whose current stage is ``stage``."""
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, slug, *args, **kwargs):
+            study = get_object_or_404(Study, slug=slug)
+            participant = participant_get(study, request.session.get(_session_key(study)))
+            if participant is None:
+                return redirect("studyapp:entry", slug=slug)
+            if participant.stage != stage:
+                return redirect(stage_url(participant))
+            return view(request, study, participant, *args, **kwargs)
+        return wrapper
+    return decorator
+
+
+def _advance(request, participant, stage: str, **fields):
+    try:
+        participant = services.participant_advance(
+            participant=participant, from_stage=stage, **fields)
+    except services.ServiceError:
+        pass  # a stale page: send them where they belong
+    return redirect(stage_url(participant))
+
+
+@require_http_methods(["GET", "POST"])
+@participant_page(Stage.CONSENT)
+def consent(request, study, participant):
+    form = ConsentForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        return _advance(request, participant, Stage.CONSENT, consent=form.cleaned_data["consent"])
+    return render(request, "studyapp/consent.html", {"study": study, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@participant_page(Stage.ABOUT_YOU)
+def about_you(request, study, participant):
+    form = AboutYouForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        return _advance(request, participant, Stage.ABOUT_YOU,
+                        age=form.cleaned_data["age"], gender=form.cleaned_data["gender"])
+    return render(request, "studyapp/about_you.html", {"study": study, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@participant_page(Stage.INSTRUCTIONS)
+def instructions(request, study, participant):
+    if request.method == "POST":
+        return _advance(request, participant, Stage.INSTRUCTIONS)
+    n_trials = participant.trials.filter(is_practice=False).count()
+    return render(request, "studyapp/instructions.html", {
+        "study": study, "n_trials": n_trials, "expression_choices": EXPRESSION_CHOICES,
+        "scales": QUESTION_SCALES})
+
+
+@participant_page(Stage.TRIALS)
+def trial(request, study, participant):
+    current = services.trial_current(participant)
+    n_measured = participant.trials.filter(is_practice=False).count()
+    upcoming = participant.trials.filter(index=current.index + 1).first()
+    stimulus = current.stimulus
+    config = {
+        "answerUrl": reverse("studyapp:answer", args=[study.slug]),
+        "trialIndex": current.index,
+        "stimulusId": stimulus.stimulus_id,
+        "requireFullPlayback": study.require_full_playback,
+        "csrfToken": get_token(request),
+        "storageKey": f"answer-key:{study.slug}:{participant.code}:{current.index}",
+    }
+    return render(request, "studyapp/trial.html", {
+        "study": study, "trial": current, "n_measured": n_measured,
+        "clip_url": _file_url(study, stimulus, "mp4"),
+        "poster_url": _file_url(study, stimulus, "png") if stimulus.poster else "",
+        "next_clip_url": _file_url(study, upcoming.stimulus, "mp4") if upcoming else "",
+        "expression_choices": EXPRESSION_CHOICES, "scales": QUESTION_SCALES,
+        "config": config,
+    })
+
+
+@require_POST
+def answer(request, slug):
+    """Store one answer (JSON body) and say where to go next (JSON)."""
+    study = get_object_or_404(Study, slug=slug)
+    participant = participant_get(study, request.session.get(_session_key(study)))
+    if participant is None:
+        return JsonResponse({"error": "Your session has ended: please open the study link "
+                                      "again."}, status=403)
+    try:
+        data = json.loads(request.body.decode("utf-8"))
+        if not isinstance(data, dict):
+            raise ValueError
+    except (UnicodeDecodeError, ValueError):
+        return JsonResponse({"error": "The answer was not sent as a JSON object."}, status=400)
+    try:
+        services.response_submit(participant=participant, data=data)
+    except services.ServiceError as exc:
+        return JsonResponse({"error": str(exc), "next": stage_url(participant)},
+                            status=exc.status)
+    participant.refresh_from_db()
+    return JsonResponse({"ok": True, "next": stage_url(participant)})
+
+
+@participant_page(Stage.DONE)
+def done(request, study, participant):
+    return render(request, "studyapp/done.html", {"study": study})
+
+
+@participant_page(Stage.DECLINED)
+def declined(request, study, participant):
+    return render(request, "studyapp/message.html", {
+        "study": study, "title": "Thank you",
+        "message": "You chose not to take part. No answers were recorded. "
+                   "You can close this page."})
+
+
+def stimulus_file(request, slug, pk, kind):
+    """A clip (``mp4``) or poster (``png``) of this study, with Range support.
+
+    Files are addressed by number, not by name, so a participant cannot read
+    the condition from the URL; only files the study's manifest lists are served.
+    """
+    stimulus = get_object_or_404(Stimulus, pk=pk, study__slug=slug)
+    relative = {"mp4": stimulus.file, "png": stimulus.poster}.get(kind)
+    if not relative:
+        raise Http404("no such file")
+    root = Path(settings.STIMULI_ROOT)
+    path = root / stimulus.study.stimuli_dir / relative
+    if not path.is_file():
+        raise Http404("the stimulus file is missing on the server")
+    if settings.STIMULI_ACCEL_REDIRECT:
+        return accel_redirect_response(path, root, settings.STIMULI_ACCEL_REDIRECT)
+    return ranged_file_response(request, path)
+
+
+def _file_url(study: Study, stimulus: Stimulus, kind: str) -> str:
+    return reverse("studyapp:stimulus_file", args=[study.slug, stimulus.pk, kind])

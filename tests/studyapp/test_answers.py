@@ -1,0 +1,113 @@
+"""Saving answers: validated, committed once, refused with a 4xx and a sentence."""
+
+import json
+import uuid
+
+import pytest
+
+from studyapp.models import Response
+from tests.studyapp.participant import Walker
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def walker(small_study):
+    w = Walker("small")
+    w.to_trials()
+    return w
+
+
+def test_answer_is_stored_with_all_fields(walker):
+    config = walker.current()
+    reply = walker.answer(response_emotion="anger", intensity=7, sync=1, naturalness=2,
+                          rt_ms=1234, plays=2)
+    assert reply.status_code == 200 and reply.json()["next"] == "/s/small/trial/"
+    stored = Response.objects.get()
+    assert stored.trial.index == config["trialIndex"] == 0
+    assert (stored.response_emotion, stored.intensity, stored.sync, stored.naturalness,
+            stored.rt_ms, stored.plays) == ("anger", 7, 1, 2, 1234, 2)
+    assert stored.started_at is not None and stored.started_at <= stored.submitted_at
+
+
+def test_resend_with_the_same_key_stores_once(walker):
+    config = walker.current()
+    body = {"submission_key": str(uuid.uuid4()), "trial_index": config["trialIndex"],
+            "stimulus_id": config["stimulusId"], "response_emotion": "joy", "intensity": 5,
+            "sync": 4, "naturalness": 3, "rt_ms": 10, "plays": 1}
+    for _ in range(3):
+        reply = walker.client.post(walker.url("answer/"), json.dumps(body),
+                                   content_type="application/json")
+        assert reply.status_code == 200
+    assert Response.objects.count() == 1
+    assert walker.participant.next_trial == 1
+
+
+def test_same_trial_twice_with_new_keys_stores_one_answer(walker):
+    config = walker.current()
+    walker.answer(trial_index=config["trialIndex"], stimulus_id=config["stimulusId"])
+    again = walker.answer(trial_index=config["trialIndex"], stimulus_id=config["stimulusId"],
+                          response_emotion="fear")
+    assert again.status_code == 200
+    assert list(Response.objects.values_list("response_emotion", flat=True)) == ["joy"]
+    assert walker.participant.next_trial == 1
+
+
+@pytest.mark.parametrize("fields, message", [
+    ({"intensity": 8}, "intensity must be a whole number from 1 to 7"),
+    ({"sync": 0}, "sync must be a whole number from 1 to 7"),
+    ({"naturalness": 2.5}, "naturalness must be a whole number"),
+    ({"intensity": True}, "intensity must be a whole number"),
+    ({"response_emotion": "happy"}, "response_emotion 'happy' is not one of"),
+    ({"naturalness": ...}, "naturalness is missing"),
+    ({"submission_key": "not-a-uuid"}, "submission_key is not a UUID"),
+    ({"rt_ms": -5}, "rt_ms must be a whole number"),
+    ({"plays": 0}, "watch the clip to its end"),
+])
+def test_bad_values_get_400_and_store_nothing(walker, fields, message):
+    reply = walker.answer(**fields)
+    assert reply.status_code == 400
+    assert message in reply.json()["error"]
+    assert not Response.objects.exists()
+
+
+def test_skipped_trial_is_refused(walker):
+    trial_2 = walker.participant.trials.get(index=2)
+    reply = walker.answer(trial_index=2, stimulus_id=trial_2.stimulus.stimulus_id)
+    assert reply.status_code == 409 and "not your current trial" in reply.json()["error"]
+    assert not Response.objects.exists()
+
+
+def test_wrong_stimulus_for_the_trial_is_refused(walker):
+    reply = walker.answer(trial_index=0, stimulus_id="s0001-mery-joy")
+    assert reply.status_code == 400 and "shows 'practice'" in reply.json()["error"]
+
+
+def test_trial_of_another_participant_cannot_be_answered(walker, small_study):
+    other = Walker("small")
+    other.to_trials()
+    other.answer()
+    theirs = other.participant.trials.get(index=1)
+    # Our session can only ever address our own trials: their trial 1 is not our current one.
+    reply = walker.answer(trial_index=1, stimulus_id=theirs.stimulus.stimulus_id)
+    assert reply.status_code in (400, 409)
+    assert Response.objects.filter(trial__participant=walker.participant).count() == 0
+    key = str(Response.objects.get().submission_key)
+    stolen = walker.answer(submission_key=key)
+    assert stolen.status_code == 403
+    assert Response.objects.count() == 1
+
+
+def test_not_json_and_no_session_are_refused(walker, small_study):
+    reply = walker.client.post(walker.url("answer/"), "x=1", content_type="text/plain")
+    assert reply.status_code == 400 and "JSON" in reply.json()["error"]
+    stranger = Walker("small")
+    stranger.client.cookies.clear()
+    assert stranger.answer(trial_index=0, stimulus_id="practice").status_code == 403
+
+
+def test_playback_not_required_when_the_study_says_so(walker, small_study):
+    small_study.require_full_playback = False
+    small_study.save()
+    assert walker.answer(plays=0, rt_ms=None).status_code == 200
+    assert Response.objects.get().rt_ms is None

@@ -1,0 +1,123 @@
+"""A participant in a real Chromium (Playwright): consent, practice, three trials with
+mouse and keyboard, a reload mid-study that resumes at the right trial; screenshots of
+the trial page at desktop and phone size go to test-artifacts/.
+"""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from studyapp.models import Participant, Response
+from studyapp.services import study_build
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+# Playwright's sync API runs an event loop in this thread; the ORM calls the test
+# makes between browser steps are ordinary blocking calls.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian's chromium is not installed (make test installs it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run"])
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def study(make_set, small_rows):
+    return study_build(manifest=make_set("browser", small_rows), design="custom",
+                       slug="browser", title="Browser test").study
+
+
+def watch(page):
+    page.wait_for_function("document.getElementById('clip').ended", timeout=15000)
+
+
+def answer_with_mouse(page, expression="Happiness", ratings=(5, 4, 3)):
+    page.click("#play")
+    page.get_by_label(expression).check()
+    for name, value in zip(("intensity", "sync", "naturalness"), ratings, strict=True):
+        page.click(f"fieldset[data-question={name}] label:has(input[value='{value}'])")
+    assert page.is_disabled("#submit") or page.evaluate("document.getElementById('clip').ended")
+    watch(page)
+    page.click("#submit")
+
+
+def answer_with_keyboard(page, keys=("3", "6", "2", "7")):
+    page.keyboard.press("Space")
+    for key in keys:
+        page.keyboard.press(key)
+    watch(page)
+    page.keyboard.press("Enter")
+
+
+def test_participant_completes_trials_and_resumes_after_reload(browser, live_server, study):
+    ARTIFACTS.mkdir(exist_ok=True)
+    context = browser.new_context(viewport={"width": 1280, "height": 860})
+    page = context.new_page()
+    page.goto(f"{live_server.url}/s/browser/")
+    page.get_by_label("I consent to take part").check()
+    page.click("button[type=submit]")
+    page.fill("#id_age", "23")
+    page.select_option("#id_gender", "female")
+    page.click("button[type=submit]")
+    page.click("text=Start the practice trial")
+
+    page.wait_for_selector(".practice-banner")
+    assert page.is_disabled("#submit")
+    answer_with_mouse(page)                                    # practice, mouse
+    page.wait_for_selector("#progress:has-text('Trial 1 of 6')")
+    page.screenshot(path=str(ARTIFACTS / "trial-desktop.png"), full_page=True)
+    answer_with_keyboard(page)                                 # trial 1, keyboard
+    page.wait_for_selector("#progress:has-text('Trial 2 of 6')")
+    answer_with_mouse(page, "Surprise", (7, 7, 7))             # trial 2, mouse
+    page.wait_for_selector("#progress:has-text('Trial 3 of 6')")
+
+    page.reload()                                              # mid-study reload
+    page.wait_for_selector("#progress:has-text('Trial 3 of 6')")
+    page.goto(f"{live_server.url}/s/browser/consent/")         # an old page
+    assert page.url.endswith("/s/browser/trial/")
+    answer_with_keyboard(page, keys=("1", "1", "1", "1"))      # trial 3, keyboard
+    page.wait_for_selector("#progress:has-text('Trial 4 of 6')")
+
+    participant = Participant.objects.get()
+    assert participant.next_trial == 4
+    answers = {r.trial.index: r for r in Response.objects.select_related("trial")}
+    assert sorted(answers) == [0, 1, 2, 3]
+    assert answers[0].trial.is_practice
+    assert (answers[1].response_emotion, answers[1].intensity, answers[1].sync,
+            answers[1].naturalness) == ("sadness", 6, 2, 7)
+    assert (answers[2].response_emotion, answers[2].intensity) == ("surprise", 7)
+    assert answers[3].response_emotion == "neutral"
+    assert all(r.plays >= 1 and r.rt_ms is not None for r in answers.values())
+    context.close()
+
+    phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
+                                has_touch=True, device_scale_factor=2)
+    page = phone.new_page()
+    page.goto(f"{live_server.url}/s/browser/")
+    page.get_by_label("I consent to take part").check()
+    page.click("button[type=submit]")
+    page.fill("#id_age", "31")
+    page.select_option("#id_gender", "male")
+    page.click("button[type=submit]")
+    page.click("text=Start the practice trial")
+    page.wait_for_selector(".practice-banner")
+    page.tap("#play")
+    watch(page)
+    page.screenshot(path=str(ARTIFACTS / "trial-phone.png"), full_page=True)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the trial page scrolls sideways on a phone ({width}px)"
+    phone.close()

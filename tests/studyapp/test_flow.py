@@ -1,0 +1,106 @@
+"""The participant's path: the server holds the stage and redirects everything else."""
+
+import pytest
+
+from studyapp.models import Participant, Response
+from tests.studyapp.participant import Walker
+
+pytestmark = pytest.mark.django_db
+
+
+def test_link_enrols_and_leads_to_consent(small_study):
+    walker = Walker("small")
+    assert walker.entry.status_code == 302 and walker.entry["Location"] == "/s/small/consent/"
+    page = walker.client.get("/s/small/consent/")
+    assert b"Information sheet" in page.content
+
+
+def test_any_other_page_redirects_to_the_current_one(small_study):
+    walker = Walker("small")
+    for page in ("trial/", "instructions/", "about-you/", "done/"):
+        response = walker.client.get(walker.url(page))
+        assert response.status_code == 302 and response["Location"] == "/s/small/consent/"
+
+
+def test_no_consent_no_trials(small_study):
+    walker = Walker("small")
+    response = walker.client.post(walker.url("consent/"), {"consent": "no"})
+    assert response["Location"] == "/s/small/declined/"
+    assert walker.client.get(walker.url("trial/"))["Location"] == "/s/small/declined/"
+    assert walker.answer(trial_index=0, stimulus_id="practice").status_code == 409
+    assert not Response.objects.exists()
+
+
+def test_consent_must_be_chosen(small_study):
+    walker = Walker("small")
+    page = walker.client.post(walker.url("consent/"), {})
+    assert page.status_code == 200 and b"Please choose whether you consent" in page.content
+
+
+def test_demographics_are_validated_and_kept(small_study):
+    walker = Walker("small")
+    walker.client.post(walker.url("consent/"), {"consent": "yes"})
+    bad = walker.client.post(walker.url("about-you/"), {"age": 7, "gender": "male"})
+    assert bad.status_code == 200 and b"greater than or equal to 16" in bad.content
+    walker.client.post(walker.url("about-you/"),
+                       {"age": 30, "gender": "self-described", "gender_self": "agender"})
+    p = walker.participant
+    assert (p.age, p.gender, p.stage) == (30, "agender", "instructions")
+    assert p.consented_at is not None
+
+
+def test_practice_then_trials_in_order_then_completion(small_study):
+    small_study.redirect_url = "https://app.prolific.com/submissions/complete?cc=ABC"
+    small_study.save()
+    walker = Walker("small")
+    walker.to_trials()
+    first = walker.client.get(walker.url("trial/"))
+    assert b"Practice trial" in first.content and b"ask questions now" in first.content
+    expected = [t.stimulus.stimulus_id for t in walker.participant.trials.order_by("index")]
+    seen = []
+    for _ in expected:
+        config = walker.current()
+        seen.append(config["stimulusId"])
+        assert walker.answer().json()["ok"]
+    assert seen == expected
+    done = walker.client.get(walker.url("done/"))
+    assert small_study.completion_code.encode() in done.content
+    assert b"app.prolific.com" in done.content
+    assert walker.participant.completed_at is not None
+    assert walker.client.get(walker.url("trial/"))["Location"] == "/s/small/done/"
+
+
+def test_progress_shows_k_of_n(small_study):
+    walker = Walker("small")
+    walker.to_trials()
+    walker.answer()
+    page = walker.client.get(walker.url("trial/")).content.decode()
+    assert "Trial 1 of 6" in page
+
+
+def test_reload_and_new_client_with_prolific_ids_resume_at_the_same_trial(small_study):
+    query = "?PROLIFIC_PID=abc&STUDY_ID=st1&SESSION_ID=se1"
+    walker = Walker("small", query)
+    walker.to_trials()
+    walker.answer()
+    walker.answer()
+    position = walker.current()["trialIndex"]
+    assert position == 2
+    back = Walker("small", query)  # another browser, same Prolific ids
+    assert back.entry["Location"] == "/s/small/trial/"
+    assert back.current()["trialIndex"] == position
+    assert Participant.objects.count() == 1
+    assert back.participant.external_session_id == "se1"
+
+
+def test_study_link_again_in_the_same_browser_keeps_the_place(small_study):
+    walker = Walker("small")
+    walker.to_trials()
+    walker.answer()
+    again = walker.client.get("/s/small/")
+    assert again["Location"] == "/s/small/trial/"
+    assert Participant.objects.count() == 1
+
+
+def test_unknown_study_is_404(db):
+    assert Walker("nope").entry.status_code == 404
