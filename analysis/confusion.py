@@ -54,4 +54,6 @@ def confusion_matrix(
 def confusion_matrices(data: pd.DataFrame, by: str, **columns) -> dict[str, pd.DataFrame]:
     """One :func:`confusion_matrix` per level of ``by`` (e.g. character, method)."""
     require_columns(data, [by])
-    return {str(level): confusion_matrix(group, **columns) for level, group in data.groupby(by)}
+    return {
+        str(level): confusion_matrix(group, **columns) for level, group in data.groupby(by, observed=True)
+    }

@@ -1,0 +1,119 @@
+"""The report's figures: M +- SE bars (Figures 5-6), confusion heatmaps (Figure 4), boxplots."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")  # files only, never a window
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+from analysis.assumptions import tukey_hinges  # noqa: E402
+from analysis.confusion import SHORT  # noqa: E402
+
+A4 = (8.27, 11.69)
+LANDSCAPE = (11.69, 8.27)
+
+
+def bar_chart(cells: pd.DataFrame, x: str, hue: str, ylabel: str, title: str) -> Figure:
+    """Grouped bars of cell means with +- 1 SE error bars (``cells``: x, hue, M, SE columns)."""
+    fig, ax = plt.subplots(figsize=(LANDSCAPE[0], 5.2), layout="constrained")
+    xs = list(dict.fromkeys(cells[x]))
+    hues = list(dict.fromkeys(cells[hue]))
+    width = 0.8 / len(hues)
+    colors = plt.get_cmap("tab10")
+    for j, level in enumerate(hues):
+        part = cells[cells[hue] == level].set_index(x).reindex(xs)
+        pos = np.arange(len(xs)) - 0.4 + width * (j + 0.5)
+        ax.bar(pos, part["M"], width, yerr=part["SE"], capsize=2, label=str(level), color=colors(j % 10))
+    ax.set_xticks(np.arange(len(xs)), [str(v) for v in xs])
+    ax.set_xlabel(x.capitalize())
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    if "proportion" in ylabel:
+        ax.set_ylim(0, 1.05)
+    else:
+        ax.set_ylim(1, 7.3)
+    ax.grid(axis="y", alpha=0.3)
+    ax.legend(
+        title=hue.capitalize(),
+        ncols=min(len(hues), 7),
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.13),
+        frameon=False,
+    )
+    return fig
+
+
+def _heatmap(ax, matrix: pd.DataFrame, title: str, annotate: bool = True) -> None:
+    ax.imshow(matrix.to_numpy(dtype=float), cmap="Blues", vmin=0, vmax=100)
+    ax.set_xticks(range(matrix.shape[1]), [SHORT[c] for c in matrix.columns])
+    ax.set_yticks(range(matrix.shape[0]), [SHORT[r] for r in matrix.index])
+    ax.set_xlabel("Perceived")
+    ax.set_ylabel("Intended")
+    ax.set_title(title, fontsize=10)
+    if annotate:
+        for (i, j), v in np.ndenumerate(matrix.to_numpy(dtype=float)):
+            if np.isfinite(v):
+                ax.text(
+                    j,
+                    i,
+                    f"{v:.0f}",
+                    ha="center",
+                    va="center",
+                    fontsize=7,
+                    color="white" if v > 60 else "black",
+                )
+
+
+def confusion_figure(matrices: dict[str, pd.DataFrame], title: str) -> Figure:
+    """One heatmap per matrix (row % of intended x perceived), laid out in a grid."""
+    k = len(matrices)
+    cols = 1 if k == 1 else min(4, k)
+    rows = int(np.ceil(k / cols))
+    size = (7.5, 7.5) if k == 1 else (LANDSCAPE[0], min(LANDSCAPE[1], 3.9 * rows + 0.6))
+    fig, axes = plt.subplots(rows, cols, figsize=size, layout="constrained", squeeze=False)
+    for ax, (name, matrix) in zip(axes.flat, matrices.items(), strict=False):
+        _heatmap(ax, matrix, name)
+    for ax in axes.flat[k:]:
+        ax.set_visible(False)
+    fig.suptitle(title, fontsize=12)
+    fig.supxlabel(
+        "A = anger, D = disgust, F = fear, J = joy, N = neutral, Sa = sadness, Su = surprise, O = other.\n"
+        "Each cell: % of the intended emotion's trials answered with the perceived emotion.",
+        fontsize=8,
+    )
+    return fig
+
+
+def _box_stats(values: np.ndarray, label: str) -> dict:
+    """Box and whiskers by the rule of :func:`analysis.assumptions.boxplot_outliers`."""
+    lo, hi = tukey_hinges(values)
+    lower, upper = lo - 1.5 * (hi - lo), hi + 1.5 * (hi - lo)
+    inside = values[(values >= lower) & (values <= upper)]
+    return {
+        "med": float(np.median(values)), "q1": lo, "q3": hi, "whislo": float(inside.min()),
+        "whishi": float(inside.max()), "fliers": values[(values < lower) | (values > upper)], "label": label,
+    }  # fmt: skip
+
+
+def boxplot_figure(per_participant: dict[str, pd.DataFrame], ylabel: str, title: str) -> Figure:
+    """Boxplots of participants' marginal means, one panel per factor.
+
+    Boxes span the Tukey hinges and whiskers reach the last value within 1.5
+    hinge spreads (R's ``boxplot``); points beyond are the outliers the report lists.
+    """
+    height = 3.2 * len(per_participant) + 0.6
+    fig, axes = plt.subplots(
+        len(per_participant), 1, figsize=(LANDSCAPE[0], height), layout="constrained", squeeze=False
+    )
+    for ax, (factor, table) in zip(axes[:, 0], per_participant.items(), strict=True):
+        ax.bxp([_box_stats(table[c].to_numpy(dtype=float), str(c)) for c in table.columns])
+        ax.set_xlabel(factor.capitalize())
+        ax.set_ylabel(ylabel)
+        ax.grid(axis="y", alpha=0.3)
+    fig.suptitle(title)
+    return fig

@@ -1,0 +1,182 @@
+"""``python -m analysis.report``: the statistics PDF of a study, plus JSON and CSV tables.
+
+Reads a responses export (docs/design.md), or with ``--study`` the project's
+database, leaves out the practice trials and writes ``--out`` (PDF), a JSON
+file of every number beside it, and the tables as CSV files in a folder
+beside it (``report.json``, ``report-tables/`` for ``report.pdf``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+
+from analysis.cli import dumps, read_csv, run
+from analysis.designs import DESIGNS, design_for
+from analysis.report_pages import write_pdf
+from analysis.responses import measured_trials
+from analysis.rm_anova import CORRECTIONS
+from analysis.study_results import study_results
+
+PROG = "python -m analysis.report"
+
+
+def _flat_cells(wide: pd.DataFrame) -> pd.DataFrame:
+    """Per-participant cell means with ``|``-joined cell names as columns."""
+    out = wide.copy()
+    out.columns = ["|".join(map(str, c)) for c in wide.columns]
+    return out.rename_axis("participant").reset_index()
+
+
+def tables(results: dict) -> dict[str, pd.DataFrame]:
+    """Every table of the report by file name (without .csv)."""
+    out = {}
+    for name, r in results["measures"].items():
+        out[f"{name}-anova"] = r["anova"]
+        out[f"{name}-posthoc"] = r["posthoc"]
+        out[f"{name}-cells"] = r["cells"]
+        out[f"{name}-shapiro"] = r["shapiro"]
+        out[f"{name}-outliers"] = r["outliers"]
+        out[f"{name}-participant-cell-means"] = _flat_cells(r["cell_means"])
+        for factor, d in r["descriptives"].items():
+            out[f"{name}-descriptives-{factor}"] = d
+    out["confusion-pooled"] = results["confusion"]["pooled"].reset_index()
+    for factor, matrices in results["confusion"].items():
+        if factor != "pooled":
+            for level, m in matrices.items():
+                out[f"confusion-{factor}-{level}"] = m.reset_index()
+    return out
+
+
+def as_json(results: dict, meta: dict) -> dict:
+    """The JSON document: meta data, then per measure every table as records."""
+    measures = {}
+    for name, r in results["measures"].items():
+        measures[name] = {
+            "n": r["n"],
+            "dropped_participants": r["dropped_participants"],
+            "anova": {row["effect"]: row for row in r["anova"].to_dict("records")},
+            "posthoc": r["posthoc"],
+            "descriptives": r["descriptives"],
+            "cells": r["cells"],
+            "shapiro": r["shapiro"],
+            "outliers": r["outliers"],
+        }
+    confusion = {
+        factor: (
+            m.to_dict(orient="index")
+            if factor == "pooled"
+            else {k: v.to_dict(orient="index") for k, v in m.items()}
+        )
+        for factor, m in results["confusion"].items()
+    }
+    return {"meta": meta, "measures": measures, "confusion_row_percent": confusion}
+
+
+def build_report(
+    export: pd.DataFrame,
+    out: Path,
+    *,
+    source: str,
+    sha256: str,
+    design: str = "auto",
+    correction: str = "auto",
+    drop_incomplete: bool = False,
+    progress: bool = True,
+) -> dict:
+    """Analyse a responses export and write the PDF, JSON and CSV tables; returns the meta data."""
+    trials = measured_trials(export)
+    chosen = design_for(trials, design)
+    results = study_results(trials, chosen, correction, drop_incomplete, progress)
+    dropped = sorted({p for r in results["measures"].values() for p in r["dropped_participants"]})
+    meta = {
+        "design": chosen.name,
+        "within": list(chosen.within),
+        "studies": sorted(map(str, trials["study"].unique())),
+        "source": source,
+        "sha256": sha256,
+        "participants": int(trials["participant"].nunique()) - len(dropped),
+        "trials": len(trials),
+        "practice_rows": len(export) - len(trials),
+        "dropped": dropped,
+        "correction": correction,
+        "generated": datetime.now(UTC).strftime("%Y-%m-%d %H:%M"),
+    }
+    out.parent.mkdir(parents=True, exist_ok=True)
+    meta["pages"] = write_pdf(out, results, meta, chosen)
+    out.with_suffix(".json").write_text(dumps(as_json(results, meta)) + "\n")
+    folder = out.with_name(out.stem + "-tables")
+    folder.mkdir(exist_ok=True)
+    for name, table in tables(results).items():
+        table.to_csv(folder / f"{name}.csv", index=False)
+    return meta
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog=PROG,
+        description="Write the statistics report (PDF) of a study: repeated-measures ANOVAs with "
+        "Mauchly/Greenhouse-Geisser ('*'), Bonferroni post-hocs, Shapiro-Wilk, boxplot outliers, "
+        "confusion matrices and M +- SE bar charts, plus a JSON of every number and CSV tables.",
+    )
+    source = p.add_mutually_exclusive_group(required=True)
+    source.add_argument("--responses", type=Path, metavar="FILE.csv", help="responses export CSV")
+    source.add_argument(
+        "--study", metavar="SLUG", help="read the study's responses from the database at DATABASE_URL"
+    )
+    p.add_argument(
+        "--design",
+        choices=["auto", *DESIGNS],
+        default="auto",
+        help="task1: character x emotion; task2: method x character; auto: task2 when the "
+        "data hold several methods (default)",
+    )
+    p.add_argument("--out", type=Path, default=Path("report.pdf"), help="PDF to write (default report.pdf)")
+    p.add_argument(
+        "--correction",
+        choices=CORRECTIONS,
+        default="auto",
+        help="sphericity correction policy (default auto)",
+    )
+    p.add_argument(
+        "--drop-incomplete",
+        action="store_true",
+        help="leave out participants missing a cell instead of failing",
+    )
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    if args.study:
+        from analysis.database import study_export
+
+        export, source = study_export(args.study), f"database study {args.study}"
+        sha256 = hashlib.sha256(export.to_csv(index=False).encode()).hexdigest()
+    else:
+        export, source = read_csv(args.responses), str(args.responses)
+        sha256 = hashlib.sha256(args.responses.read_bytes()).hexdigest()
+    meta = build_report(
+        export,
+        args.out,
+        source=source,
+        sha256=sha256,
+        design=args.design,
+        correction=args.correction,
+        drop_incomplete=args.drop_incomplete,
+        progress=not args.quiet,
+    )
+    print(
+        f"wrote {args.out} ({meta['pages']} pages), {args.out.with_suffix('.json')} and "
+        f"{args.out.with_name(args.out.stem + '-tables')}/ for {meta['participants']} participants"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    run(main, PROG)

@@ -1,0 +1,173 @@
+"""What the statistics report says, page by page (layout in :mod:`analysis.report_pdf`)."""
+
+from __future__ import annotations
+
+import pandas as pd
+from matplotlib.backends.backend_pdf import PdfPages
+
+from analysis.designs import Design
+from analysis.figures import bar_chart, boxplot_figure, confusion_figure
+from analysis.report_pdf import PageWriter, number, p_text
+from analysis.study_results import MEASURES
+
+#: How many rows of a long listing (outliers, non-normal cells) the PDF shows; the CSVs hold all.
+LISTED = 30
+
+
+def _anova_table(anova: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "Effect": anova["effect"].str.replace(":", " x "),
+            "SS": anova["SS"].map(number),
+            "df": anova["df1"].astype(str) + ", " + anova["df2"].astype(str),
+            "MS": anova["MS"].map(number),
+            "F": anova["F"].map(lambda v: number(v, 2)),
+            "p": anova["p"].map(p_text),
+            "ηp²": anova["np2"].map(number),
+            "ηG²": anova["ges"].map(number),
+            "W": anova["mauchly_W"].map(number),
+            "p(W)": anova["mauchly_p"].map(p_text),
+            "ε GG": anova["eps_gg"].map(number),
+            "ε HF": anova["eps_hf"].map(number),
+            "p GG": anova["p_gg"].map(p_text),
+        }
+    )
+
+
+def _posthoc_table(posthoc: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "Factor": posthoc["factor"],
+            "Pair": posthoc["a"].astype(str) + " vs " + posthoc["b"].astype(str),
+            "M diff": posthoc["mean_diff"].map(number),
+            "SE": posthoc["se"].map(number),
+            "t": posthoc["t"].map(lambda v: number(v, 2)),
+            "df": posthoc["df"].astype(str),
+            "p (unc.)": posthoc["p_unc"].map(p_text),
+            "p (Bonf.)": posthoc["p_bonf"].map(p_text),
+            "d_z": posthoc["d_z"].map(lambda v: number(v, 2)),
+        }
+    )
+
+
+def _descriptives_table(descriptives: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    rows = [
+        {"Factor": f, "Level": str(r[f]), "M": number(r["M"]), "SE": number(r["SE"]), "n": str(r["n"])}
+        for f, table in descriptives.items()
+        for r in table.to_dict("records")
+    ]
+    return pd.DataFrame(rows)
+
+
+def title_page(w: PageWriter, meta: dict, design: Design) -> None:
+    w.heading("Statistics report")
+    w.paragraph(design.title, size=10)
+    w.paragraph(
+        [
+            f"Study: {', '.join(meta['studies'])}",
+            f"Data: {meta['source']}",
+            f"SHA-256 of the data: {meta['sha256']}",
+            f"Participants: {meta['participants']}   Measured trials: {meta['trials']}   "
+            f"Practice rows left out: {meta['practice_rows']}",
+            f"Participants dropped for incomplete cells: {', '.join(meta['dropped']) or 'none'}",
+            f"Generated: {meta['generated']} (UTC)",
+        ]
+    )
+    w.heading("Method", level=2)
+    w.paragraph(
+        [
+            f"Repeated-measures ANOVA per measure, within factors {' x '.join(design.within)}; trials are",
+            "first averaged per participant and cell (recognition: correct = 1/0 averaged over repetitions).",
+            "Mauchly's test with R's second-order p; Greenhouse-Geisser (GG) and Huynh-Feldt (HF, Lecoutre)",
+            f"epsilons. Correction policy '{meta['correction']}': results marked * are GG-corrected "
+            "(auto: when Mauchly's p < .05).",
+            "Post hoc: paired t-tests on participants' marginal means, Bonferroni-corrected.",
+            "Normality: Shapiro-Wilk per cell. Outliers: boxplot rule (1.5 hinge spreads) per cell.",
+            "Every number is also in the JSON file and the CSV tables written beside this PDF.",
+        ]
+    )
+    w.heading("Contents", level=2)
+    w.paragraph(
+        [f"{i + 2}. {label}" for i, (_, label) in enumerate(MEASURES.values())] + ["6. Confusion matrices"]
+    )
+
+
+def measure_pages(w: PageWriter, number_: int, name: str, result: dict, design: Design) -> None:
+    label = MEASURES[name][1]
+    w.heading(f"{number_}. {label}")
+    anova = result["anova"]
+    w.heading("Repeated-measures ANOVA", level=2)
+    w.paragraph(
+        [f"{e.replace(':', ' x ')}: {line}" for e, line in zip(anova["effect"], anova["apa"], strict=True)]
+    )
+    w.table(_anova_table(anova))
+    notes = [
+        f"{e.replace(':', ' x ')}: Mauchly {n}"
+        for e, n in zip(anova["effect"], anova["mauchly_note"], strict=True)
+        if isinstance(n, str) and "not computable" in n
+    ]
+    w.paragraph(
+        [
+            "W, p(W): Mauchly's test. * Greenhouse-Geisser corrected. ε HF is shown raw (it may exceed 1);",
+            "its p uses min(1, ε HF). ηp²: partial, ηG²: generalized eta squared.",
+        ]
+        + notes,
+        size=7.5,
+    )
+    w.heading("Descriptives (M, SE over participants)", level=2)
+    w.table(_descriptives_table(result["descriptives"]), widths=[0.25, 0.3, 0.15, 0.15, 0.15])
+    w.heading("Assumption checks", level=2)
+    shapiro, outliers = result["shapiro"], result["outliers"]
+    tested = shapiro.dropna(subset=["p"])
+    low = tested[tested["p"] < 0.05]
+    w.paragraph(
+        [
+            f"Shapiro-Wilk: {len(low)} of {len(tested)} testable cells have p < .05"
+            + (
+                f"; {len(shapiro) - len(tested)} cell(s) not testable (all values equal)."
+                if len(tested) < len(shapiro)
+                else "."
+            ),
+            f"Boxplot rule: {len(outliers)} outlying value(s) in {outliers['cell'].nunique()} cell(s)"
+            + (f" (first {LISTED} listed)." if len(outliers) > LISTED else "."),
+        ]
+    )
+    if len(low):
+        w.table(
+            low.head(LISTED).assign(W=low["W"].map(number), p=low["p"].map(p_text))[["cell", "W", "p", "n"]]
+        )
+    if len(outliers):
+        shown = outliers.head(LISTED)
+        w.table(shown.assign(value=shown["value"].map(number))[["cell", "participant", "value", "kind"]])
+    w.heading("Post hoc comparisons (Bonferroni)", level=2)
+    w.table(_posthoc_table(result["posthoc"]), widths=[0.12, 0.26, 0.09, 0.08, 0.08, 0.06, 0.11, 0.11, 0.09])
+    x, hue = design.bars
+    w.figure(
+        bar_chart(
+            result["cells"], x, hue, label, f"{label}: M +- SE per {x} x {hue} (cf. paper {design.figure})"
+        )
+    )
+    w.figure(boxplot_figure(result["marginal"], label, f"{label}: participants' marginal means"))
+
+
+def confusion_pages(w: PageWriter, confusion: dict, number_: int) -> None:
+    w.figure(
+        confusion_figure(
+            {"All trials": confusion["pooled"]}, f"{number_}. Confusion matrix, all trials (cf. Figure 4)"
+        )
+    )
+    for factor, matrices in confusion.items():
+        if factor != "pooled":
+            w.figure(confusion_figure(matrices, f"Confusion matrices per {factor}"))
+
+
+def write_pdf(path, results: dict, meta: dict, design: Design) -> int:
+    """Write the report to ``path``; returns the number of pages."""
+    with PdfPages(path, metadata={"Title": "Statistics report", "Subject": design.title}) as pdf:
+        w = PageWriter(pdf, footer=f"{', '.join(meta['studies'])} - {design.name}")
+        title_page(w, meta, design)
+        for i, (name, result) in enumerate(results["measures"].items()):
+            measure_pages(w, i + 2, name, result, design)
+        confusion_pages(w, results["confusion"], len(results["measures"]) + 2)
+        w.close_page()
+        return w.pages

@@ -1,0 +1,85 @@
+"""Reading the responses export (docs/design.md) into measured trials.
+
+The export is the contract between studyapp/ and analysis/: one row per
+answered trial. :func:`measured_trials` checks it, leaves out the practice
+trials and puts the factor levels in the paper's order.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from analysis.cells import require_columns
+from analysis.confusion import EMOTIONS, RESPONSES
+
+#: The export's columns (docs/design.md); factors beyond the five named ones may follow.
+EXPORT_COLUMNS = (
+    "study", "participant", "group", "trial_index", "is_practice", "stimulus_id", "character",
+    "emotion", "method", "sentence_type", "sentence_group", "response_emotion", "correct",
+    "intensity", "sync", "naturalness", "rt_ms", "plays", "started_at", "submitted_at",
+)  # fmt: skip
+#: The columns the report needs.
+REQUIRED = (
+    "study", "participant", "is_practice", "character", "emotion", "method",
+    "response_emotion", "correct", "intensity", "sync", "naturalness",
+)  # fmt: skip
+RATINGS = ("intensity", "sync", "naturalness")
+#: Display order of the levels (the paper's; unknown levels follow, sorted).
+ORDER = {
+    "character": ("Human", "Mery", "Bonnie", "Ray", "Malcolm", "Rose", "Miosha"),
+    "emotion": EMOTIONS,
+    "method": ("GT", "ETAD", "EVP"),
+}
+_TRUE = {"1", "true", "yes", "t", "y"}
+_FALSE = {"0", "false", "no", "f", "n"}
+
+
+def _first_bad(trials: pd.DataFrame, bad: pd.Series, column: str, expected: str) -> ValueError:
+    row = trials.loc[bad].iloc[0]
+    line = int(trials.index[bad][0]) + 2  # header is line 1
+    return ValueError(
+        f"line {line} (participant {row['participant']}): {column} must be {expected}; "
+        f"got {row[column]!r} ({int(bad.sum())} such row(s))."
+    )
+
+
+def measured_trials(export: pd.DataFrame) -> pd.DataFrame:
+    """Check a responses export and return its measured (non-practice) trials.
+
+    Raises ValueError naming the column, line and participant of the first
+    bad value: missing columns, ``is_practice`` not a boolean, unknown emotion
+    codes, ``correct`` not 0/1 or not equal to ``response_emotion == emotion``,
+    ratings outside the integers 1..7.
+    """
+    require_columns(export, REQUIRED)
+    if export.empty:
+        raise ValueError("the responses export has no rows.")
+    trials = export.reset_index(drop=True).copy()
+    flag = trials["is_practice"].astype(str).str.strip().str.lower()
+    bad = ~flag.isin(_TRUE | _FALSE)
+    if bad.any():
+        raise _first_bad(trials, bad, "is_practice", "0/1 or true/false")
+    trials["is_practice"] = flag.isin(_TRUE)
+    for column, allowed in (("emotion", EMOTIONS), ("response_emotion", RESPONSES)):
+        bad = ~trials[column].astype(str).isin(allowed)
+        if bad.any():
+            raise _first_bad(trials, bad, column, f"one of {', '.join(allowed)}")
+    for column, low, high in (("correct", 0, 1), *((r, 1, 7) for r in RATINGS)):
+        values = pd.to_numeric(trials[column], errors="coerce")
+        bad = values.isna() | (values % 1 != 0) | (values < low) | (values > high)
+        if bad.any():
+            raise _first_bad(trials, bad, column, f"an integer from {low} to {high}")
+        trials[column] = values.astype(int)
+    bad = trials["correct"] != (trials["response_emotion"] == trials["emotion"]).astype(int)
+    if bad.any():
+        raise _first_bad(trials, bad, "correct", "1 exactly when response_emotion == emotion")
+    trials["participant"] = trials["participant"].astype(str)
+    trials = trials.loc[~trials["is_practice"]].reset_index(drop=True)
+    if trials.empty:
+        raise ValueError("the responses export holds only practice trials.")
+    for column, order in ORDER.items():
+        trials[column] = trials[column].astype(str)
+        present = set(trials[column])
+        levels = [v for v in order if v in present] + sorted(present - set(order))
+        trials[column] = pd.Categorical(trials[column], categories=levels)
+    return trials
