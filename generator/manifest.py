@@ -7,8 +7,9 @@ in the manifest are relative to the manifest's own folder.
 from __future__ import annotations
 
 import hashlib
-import json
 from pathlib import Path
+
+from generator.files import json_write
 
 SCHEMA_VERSION = 1
 
@@ -56,7 +57,7 @@ def manifest_write(
     stimuli: list[dict],
     placeholder: bool = False,
 ) -> Path:
-    """Write ``set_dir/manifest.json`` and return its path."""
+    """Write ``set_dir/manifest.json`` atomically and return its path."""
     manifest = {
         "schema": SCHEMA_VERSION,
         "name": name,
@@ -66,6 +67,4 @@ def manifest_write(
         "practice": practice,
         "stimuli": stimuli,
     }
-    path = Path(set_dir) / "manifest.json"
-    path.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    return path
+    return json_write(Path(set_dir) / "manifest.json", manifest)

@@ -1,0 +1,51 @@
+"""Render one clip: a character's rig track + audio -> MP4 and poster PNG."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from generator.character import Character
+from generator.errors import InputError
+from generator.files import audio_read, track_read
+from generator.render import DEFAULT_SIZE, Renderer
+from generator.rig import FPS
+from generator.video import clip_write, png_write
+
+AUDIO_RATE_IN = 16000
+MAX_MISMATCH_S = 0.5  # audio and rig track may differ this much; the audio is then fitted
+_renderers: dict[tuple[str, int], Renderer] = {}
+
+
+def renderer_for(character: Character, size: int) -> Renderer:
+    """One renderer per character and size per process (they hold a frame buffer)."""
+    key = (character.name, size)
+    if key not in _renderers:
+        _renderers[key] = Renderer(character, size)
+    return _renderers[key]
+
+
+def clip_render(character: Character, rig_values: np.ndarray, audio: np.ndarray | None,
+                out: Path, *, poster: Path | None = None, poster_frame: int | None = None,
+                size: int = DEFAULT_SIZE) -> float:
+    """Write the clip (and poster) for a (T, K) track of the character's rig; return seconds."""
+    renderer = renderer_for(character, size)
+    canonical = character.rig.to_canonical(rig_values)
+    n = clip_write(out, renderer.frames(canonical), audio, sample_rate=AUDIO_RATE_IN)
+    if poster is not None:
+        index = len(canonical) // 2 if poster_frame is None else poster_frame
+        png_write(poster, renderer.frame(canonical[min(index, len(canonical) - 1)]))
+    return n / FPS
+
+
+def clip_render_files(character: Character, rig_csv: Path, audio_path: Path, out: Path, *,
+                      poster: Path | None = None, size: int = DEFAULT_SIZE) -> float:
+    """``render``: read and check the inputs, then write the clip."""
+    values = track_read(rig_csv, character.rig.controls)
+    audio = audio_read(audio_path, AUDIO_RATE_IN)
+    audio_s, track_s = len(audio) / AUDIO_RATE_IN, len(values) / FPS
+    if abs(audio_s - track_s) > MAX_MISMATCH_S:
+        raise InputError(f"{audio_path}: the audio lasts {audio_s:.2f} s but {rig_csv} has "
+                         f"{len(values)} frames ({track_s:.2f} s at {FPS} fps)")
+    return clip_render(character, values, audio, out, poster=poster, size=size)
