@@ -47,7 +47,7 @@ def watch(page):
 
 def answer_with_mouse(page, expression="Happiness", ratings=(5, 4, 3)):
     page.click("#play")
-    page.get_by_label(expression).check()
+    page.click(f"label.option:has-text('{expression}')")
     for name, value in zip(("intensity", "sync", "naturalness"), ratings, strict=True):
         page.click(f"fieldset[data-question={name}] label:has(input[value='{value}'])")
     assert page.is_disabled("#submit") or page.evaluate("document.getElementById('clip').ended")
