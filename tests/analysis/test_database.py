@@ -1,0 +1,66 @@
+"""``--study``: the database reader gives the same rows as the web app's own export.
+
+Django builds and fills a throw-away SQLite database in a subprocess (analysis/
+itself never imports Django); the rows of ``studyapp.selectors.response_rows``
+are then compared with :func:`analysis.database.study_export`.
+"""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from analysis.database import study_export
+
+ROOT = Path(__file__).resolve().parents[2]
+FILL = """
+import json, sys, uuid
+import django
+django.setup()
+from django.core.management import call_command
+call_command("migrate", verbosity=0)
+from studyapp.models import Participant, Response, Stimulus, Study, Trial
+from studyapp.selectors import response_rows
+study = Study.objects.create(slug="pilot", title="Pilot", design="task1", stimuli_dir="x",
+                             manifest_sha256="0" * 64, manifest_factors=["character", "emotion", "method",
+                             "sentence_type", "sentence_group", "lighting"])
+answers = ["anger", "fear", "other"]
+for p in range(2):
+    person = Participant.objects.create(study=study, seed=p, group="1")
+    for i, emotion in enumerate(["anger", "fear", "joy"]):
+        stim, _ = Stimulus.objects.get_or_create(study=study, stimulus_id=f"mery-{emotion}", file="c.mp4",
+            factors={"character": "Mery", "emotion": emotion, "method": "GT", "sentence_type": "common",
+                     "sentence_group": 1, "lighting": "warm"})
+        trial = Trial.objects.create(participant=person, index=i, stimulus=stim, is_practice=i == 0)
+        Response.objects.create(trial=trial, submission_key=uuid.uuid4(), response_emotion=answers[i],
+                                intensity=3 + i, sync=4, naturalness=5 + p, rt_ms=1200 + i, plays=1)
+json.dump(list(response_rows(study)), sys.stdout)
+"""
+
+
+def test_study_export_matches_the_apps_export(tmp_path):
+    pytest.importorskip("django")
+    url = f"sqlite:///{tmp_path / 'db.sqlite3'}"
+    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "studyapp.settings"}
+    done = subprocess.run([sys.executable, "-c", FILL], cwd=ROOT, env=env, capture_output=True, text=True)
+    if done.returncode != 0:
+        pytest.fail(f"could not build the app's database: {done.stderr[-2000:]}")
+    expected = pd.DataFrame(json.loads(done.stdout))
+    got = study_export("pilot", url)
+    assert list(got.columns) == list(expected.columns)
+    pd.testing.assert_frame_equal(got.astype(str), expected.astype(str))
+
+
+def test_study_export_errors_are_sentences(tmp_path):
+    with pytest.raises(ValueError, match="does not exist"):
+        study_export("pilot", f"sqlite:///{tmp_path / 'none.sqlite3'}")
+    empty = tmp_path / "empty.sqlite3"
+    empty.touch()
+    with pytest.raises(ValueError, match="cannot read the study tables"):
+        study_export("pilot", f"sqlite:///{empty}")
+    with pytest.raises(ValueError, match="must start with sqlite"):
+        study_export("pilot", "mysql://x")
