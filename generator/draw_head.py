@@ -14,14 +14,16 @@ from generator.shapes import fill, lerp, shade, spline, stroke
 CX = 256.0
 
 
-def head_path(look: Look, jaw: float) -> skia.Path:
+def head_path(look: Look, jaw: float, puff: float) -> skia.Path:
+    """The face outline; ``jaw`` (jawOpen) drops the chin, ``puff`` (cheekPuff) bulges it."""
     top, hw, cy = look.head_top, look.head_width, look.cheek_y
+    bulge = 12 * puff
     chin_y = look.chin_y + 0.55 * jaw * look.jaw_drop
     jaw_y = lerp(cy, chin_y, 0.62) + 0.3 * jaw * look.jaw_drop
     chin_half = lerp(14, look.jaw_width * 0.7, look.chin_round)
     right = [(CX, top), (CX + hw * 0.72, top + (cy - top) * 0.12),
-             (CX + hw, cy - (cy - top) * 0.25), (CX + hw * 0.98, cy + 12),
-             (CX + look.jaw_width, jaw_y), (CX + chin_half, chin_y - 6), (CX, chin_y)]
+             (CX + hw, cy - (cy - top) * 0.25), (CX + hw * 0.98 + bulge, cy + 12),
+             (CX + look.jaw_width + bulge, jaw_y), (CX + chin_half, chin_y - 6), (CX, chin_y)]
     left = [(2 * CX - x, y) for x, y in reversed(right)]
     path = skia.Path()
     spline(path, right + left[1:], tension=1.0)

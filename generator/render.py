@@ -50,7 +50,7 @@ class Renderer:
         canvas.translate(yaw * HEAD_SHIFT, -pitch * HEAD_SHIFT)
         draw_head.hair_back_draw(canvas, look)
         draw_head.ears_draw(canvas, look)
-        head = draw_head.head_path(look, p["jawOpen"])
+        head = draw_head.head_path(look, p["jawOpen"], p["cheekPuff"])
         canvas.drawPath(head, draw_face.fill(look.skin))
         draw_head.face_shading_draw(canvas, look, head)
         canvas.save()
