@@ -35,4 +35,5 @@ def anova_line(row) -> str:
     """
     df1, df2 = row["df1_reported"], row["df2_reported"]
     dfs = f"{df1:.2f}, {df2:.2f}" if row["corrected"] else f"{fmt_df(df1)}, {fmt_df(df2)}"
-    return f"F({dfs}) = {fmt_stat(row['F'])}, {fmt_p(row['p_reported'])}{row['mark']}"
+    F = f"{row['F']:.2f}" if math.isfinite(row["F"]) else "n/a"  # F can exceed 1: leading zero kept
+    return f"F({dfs}) = {F}, {fmt_p(row['p_reported'])}{row['mark']}"

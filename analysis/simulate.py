@@ -113,7 +113,7 @@ def simulate(design: str, participants: int, seed: int) -> pd.DataFrame:
     Every participant sees one practice trial (trial_index 0) and then all
     clips of the design in their own random order. A participant's condition
     mean is the paper's mean plus a participant effect (SD = SE x sqrt(paper's n),
-    correlated ``PARTICIPANT_R`` across conditions); ratings add trial noise and
+    drawn per reported condition, correlated ``PARTICIPANT_R`` across conditions); ratings add trial noise and
     are rounded into 1..7; recognition is a Bernoulli draw.
 
     Returns
@@ -127,6 +127,9 @@ def simulate(design: str, participants: int, seed: int) -> pd.DataFrame:
         raise ValueError(f"participants must be at least 2; got {participants}.")
     rng = np.random.default_rng(seed)
     stim = _stimuli(design)
+    # The paper reports M and SE per emotion (Task 1) or method (Task 2): a participant's
+    # deviation is drawn once per such condition, so those SEs are what the data show.
+    condition = pd.Categorical(stim["emotion" if design == "task1" else "method"])
     practice = int(np.flatnonzero((stim["character"] == "Mery") & (stim["emotion"] == "neutral"))[0])
     population = _condition_means(design, stim)
     start = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
@@ -140,7 +143,7 @@ def simulate(design: str, participants: int, seed: int) -> pd.DataFrame:
         shown = np.r_[practice, order]  # stimulus row of each trial, practice first
         row = {"is_practice": np.r_[1, np.zeros(len(stim), dtype=int)]}
         for measure, (m, sd) in population.items():
-            e = rng.normal(size=len(stim))
+            e = rng.normal(size=len(condition.categories))[condition.codes]
             mean = (m + sd * (np.sqrt(PARTICIPANT_R) * z + np.sqrt(1 - PARTICIPANT_R) * e))[shown]
             if measure == "correct":
                 row[measure] = (rng.random(len(trials)) < np.clip(mean, 0.01, 0.99)).astype(int)
