@@ -47,10 +47,10 @@ def dumps(value) -> str:
     return json.dumps(jsonable(value), indent=2, allow_nan=False)
 
 
-def run(main: Callable[[list[str] | None], int | None], prog: str) -> None:
-    """Run ``main`` and exit; expected failures print one line, not a traceback."""
+def run(main: Callable[[list[str] | None], int | None], prog: str, argv: list[str] | None = None) -> None:
+    """Run ``main(argv)`` and exit; expected failures print one line, not a traceback."""
     try:
-        code = main(None)
+        code = main(argv)
     except (ValueError, OSError) as exc:
         print(f"{prog}: error: {exc}", file=sys.stderr)
         code = 2

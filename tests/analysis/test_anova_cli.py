@@ -6,11 +6,21 @@ import sys
 
 import pytest
 
+from analysis.anova import PROG, main
+from analysis.cli import run
 
-def run(*args):
-    return subprocess.run(
-        [sys.executable, "-m", "analysis.anova", *map(str, args)], capture_output=True, text=True
-    )
+
+@pytest.fixture
+def cli(capsys):
+    """Run the command in this process; returns (exit code, stdout, stderr)."""
+
+    def call(*args):
+        with pytest.raises(SystemExit) as done:
+            run(main, PROG, [str(a) for a in args])
+        out = capsys.readouterr()
+        return done.value.code, out.out, out.err
+
+    return call
 
 
 @pytest.fixture
@@ -20,10 +30,10 @@ def csv(tmp_path, reacttime):
     return path
 
 
-def test_json_has_the_documented_shape(csv):
-    done = run(csv, "--dv", "rt", "--subject", "subj", "--within", "deg", "noise", "--json")
-    assert done.returncode == 0, done.stderr
-    out = json.loads(done.stdout)
+def test_json_has_the_documented_shape(cli, csv):
+    code, stdout, stderr = cli(csv, "--dv", "rt", "--subject", "subj", "--within", "deg", "noise", "--json")
+    assert code == 0, stderr
+    out = json.loads(stdout)
     assert set(out) == {"effects", "posthoc", "shapiro", "design"}
     assert list(out["effects"]) == ["deg", "noise", "deg:noise"]
     inter = out["effects"]["deg:noise"]
@@ -36,16 +46,15 @@ def test_json_has_the_documented_shape(csv):
     assert out["design"] == {"n": 10, "dropped_participants": []}
 
 
-def test_incomplete_data_exit_nonzero_unless_dropped(tmp_path, reacttime):
+def test_incomplete_data_exit_nonzero_unless_dropped(cli, tmp_path, reacttime):
     path = tmp_path / "holes.csv"
     reacttime.drop(index=[0]).to_csv(path, index=False)
     args = [path, "--dv", "rt", "--subject", "subj", "--within", "cond", "--json"]
-    done = run(*args)
-    assert done.returncode != 0
-    assert "participant 0 has no data in cell cond=deg0NA" in done.stderr
-    assert "Traceback" not in done.stderr and done.stderr.count("\n") == 1
-    dropped = json.loads(run(*args, "--drop-incomplete").stdout)
-    assert dropped["design"] == {"n": 9, "dropped_participants": ["0"]}
+    code, _, stderr = cli(*args)
+    assert code != 0
+    assert "participant 0 has no data in cell cond=deg0NA" in stderr and stderr.count("\n") == 1
+    code, stdout, _ = cli(*args, "--drop-incomplete")
+    assert code == 0 and json.loads(stdout)["design"] == {"n": 9, "dropped_participants": ["0"]}
 
 
 @pytest.mark.parametrize(
@@ -56,13 +65,32 @@ def test_incomplete_data_exit_nonzero_unless_dropped(tmp_path, reacttime):
         (["{csv}", "--dv", "cond", "--subject", "subj", "--within", "deg"], "must be numeric"),
     ],
 )
-def test_bad_input_gives_one_line(csv, args, message):
-    done = run(*[a.format(csv=csv) for a in args])
-    assert done.returncode == 2
-    assert message in done.stderr and "Traceback" not in done.stderr
+def test_bad_input_gives_one_line(cli, csv, args, message):
+    code, _, stderr = cli(*[a.format(csv=csv) for a in args])
+    assert code == 2 and message in stderr and stderr.count("\n") == 1
 
 
-def test_help_and_text_output(csv):
-    assert "--drop-incomplete" in run("--help").stdout
-    text = run(csv, "--dv", "rt", "--subject", "subj", "--within", "cond").stdout
+def test_help_and_text_output(cli, csv):
+    assert "--drop-incomplete" in cli("--help")[1]
+    text = cli(csv, "--dv", "rt", "--subject", "subj", "--within", "cond")[1]
     assert "Bonferroni post-hoc: cond" in text and "Shapiro-Wilk" in text
+
+
+def test_module_entry_point_gives_no_traceback(tmp_path):
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "analysis.anova",
+            tmp_path / "none.csv",
+            "--dv",
+            "y",
+            "--subject",
+            "s",
+            "--within",
+            "a",
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 2 and done.stderr.startswith(f"{PROG}: error: file not found")

@@ -7,7 +7,9 @@ import sys
 import pandas as pd
 import pytest
 
+from analysis.cli import run
 from analysis.report import build_report
+from analysis.report import main as report_main
 from analysis.responses import EXPORT_COLUMNS, measured_trials
 from analysis.simulate import simulate
 
@@ -79,16 +81,13 @@ def test_build_report_writes_pdf_json_and_tables(tmp_path, task2):
     assert (tables / "sync-anova.csv").is_file() and (tables / "confusion-method-EVP.csv").is_file()
 
 
-def test_report_cli(tmp_path, task1):
+def test_report_cli(tmp_path, task1, capsys):
     csv = tmp_path / "task1.csv"
     task1.to_csv(csv, index=False)
     out = tmp_path / "t1.pdf"
-    done = subprocess.run(
-        [sys.executable, "-m", "analysis.report", "--responses", csv, "--out", out, "--quiet"],
-        capture_output=True,
-        text=True,
-    )
-    assert done.returncode == 0, done.stderr
+    with pytest.raises(SystemExit) as done:
+        run(report_main, "report", ["--responses", str(csv), "--out", str(out), "--quiet"])
+    assert done.value.code == 0
     assert json.loads(out.with_suffix(".json").read_text())["meta"]["design"] == "task1"
     broken = tmp_path / "broken.csv"
     task1.drop(columns="sync").to_csv(broken, index=False)
@@ -97,14 +96,19 @@ def test_report_cli(tmp_path, task1):
         (["--responses", broken], "'sync' not found"),
         (["--responses", csv, "--design", "task3"], "invalid choice"),
     ]:
-        done = subprocess.run(
-            [sys.executable, "-m", "analysis.report", *map(str, args)], capture_output=True, text=True
-        )
-        assert done.returncode == 2 and message in done.stderr and "Traceback" not in done.stderr
+        with pytest.raises(SystemExit) as done:
+            run(report_main, "report", [str(a) for a in args])
+        assert done.value.code == 2 and message in capsys.readouterr().err
 
 
-def test_simulate_cli(tmp_path):
+def test_module_entry_points(tmp_path):
     out = tmp_path / "s.csv"
     cmd = [sys.executable, "-m", "analysis.simulate", "--design", "task2", "--seed", "2", "--out", str(out)]
     assert subprocess.run(cmd, capture_output=True).returncode == 0
     assert len(pd.read_csv(out)) == 5 * 127
+    done = subprocess.run(
+        [sys.executable, "-m", "analysis.report", "--responses", str(tmp_path / "x.csv")],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 2 and "file not found" in done.stderr and "Traceback" not in done.stderr
