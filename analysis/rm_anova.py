@@ -183,12 +183,12 @@ def rm_anova(
     >>> import pingouin as pg
     >>> from analysis.rm_anova import rm_anova
     >>> df = pg.read_dataset("rm_anova2")
-    >>> rm_anova(df, dv="Performance", within=["Time", "Metric"], subject="Subject")[
-    ...     ["effect", "F", "p"]].round(3)
-            effect       F      p
-    0         Time  33.852  0.000
-    1       Metric  26.959  0.000
-    2  Time:Metric  12.050  0.001
+    >>> table = rm_anova(df, dv="Performance", within=["Time", "Metric"], subject="Subject")
+    >>> table[["effect", "F", "p", "eps_gg", "eps_hf", "mauchly_p"]].round(4)
+            effect        F       p  eps_gg  eps_hf  mauchly_p
+    0         Time  33.8523  0.0003  1.0000  1.0000        NaN
+    1       Metric  26.9592  0.0000  0.9691  1.2307     0.8784
+    2  Time:Metric  12.6323  0.0004  0.7272  0.8312     0.1524
     """
     cells = cell_means(data, dv, within, subject, drop_incomplete=drop_incomplete)
     return rm_anova_cells(cells, correction=correction, alpha=alpha)
