@@ -204,3 +204,34 @@ def test_non_numeric_dv_and_single_level_factor(reacttime):
         rm_anova(reacttime.assign(rt="fast"), "rt", "cond", "subj")
     with pytest.raises(ValueError, match="at least two levels"):
         rm_anova(reacttime.assign(one="x"), "rt", ["cond", "one"], "subj")
+
+
+def test_main_effect_mauchly_p_uses_all_cells_as_r_does_unlike_pingouin():
+    # R's stats:::mauchly.test.SSD and car:::summary.Anova.mlm compute
+    #   w2 <- (pp+2)*(pp-1)*(pp-2)*(2*pp^3 + 6*pp^2 + 3*p + 2) / (288*(n*pp*rho)^2)
+    # with p = the number of columns of the whole design (12 here), not the effect's levels.
+    # pingouin.sphericity on the marginal means uses p = 4, so its p differs in the 3rd digit.
+    rng = np.random.default_rng(5)
+    df = long_from_wide(
+        rng.normal(size=(8, 12)) + rng.normal(size=(8, 1)), {"a": ["a1", "a2", "a3"], "b": list("wxyz")}
+    )
+    row = by_effect(rm_anova(df, "y", ["a", "b"], "subj")).loc["b"]
+    pp, dfe, z = 3, 7, row["mauchly_chi2"]
+    rho = 1 - (2 * pp**2 + pp + 2) / (6 * pp * dfe)
+
+    def r_p(p_cells):
+        w2 = (
+            (pp + 2)
+            * (pp - 1)
+            * (pp - 2)
+            * (2 * pp**3 + 6 * pp**2 + 3 * p_cells + 2)
+            / (288 * (dfe * pp * rho) ** 2)
+        )
+        p1, p2 = stats.chi2.sf(z, 5), stats.chi2.sf(z, 9)
+        return p1 + w2 * (p2 - p1)
+
+    assert row["mauchly_p"] == pytest.approx(r_p(12), rel=1e-12)
+    theirs = pg.sphericity(df, dv="y", within=["b"], subject="subj")
+    assert theirs.W == pytest.approx(row["mauchly_W"], rel=1e-10)
+    assert theirs.pval == pytest.approx(r_p(4), rel=1e-10)
+    assert abs(theirs.pval - row["mauchly_p"]) > 1e-3
