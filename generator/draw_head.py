@@ -56,15 +56,13 @@ def ears_draw(canvas: skia.Canvas, look: Look) -> None:
                                   y + r * 0.55), fill(shade(look.skin, 0.8)))
 
 
-def face_shading_draw(canvas: skia.Canvas, look: Look, head: skia.Path) -> None:
-    """A soft shadow down one side of the face, clipped to the head."""
-    canvas.save()
-    canvas.clipPath(head, doAntiAlias=True)
+def head_draw(canvas: skia.Canvas, look: Look, head: skia.Path) -> None:
+    """The face in skin colour with a soft shadow down its image-left side."""
+    canvas.drawPath(head, fill(look.skin))
     shader = skia.GradientShader.MakeLinear(
         [skia.Point(CX - look.head_width, 0), skia.Point(CX - look.head_width * 0.55, 0)],
         [skia.Color(0, 0, 0, 38), skia.Color(0, 0, 0, 0)])
-    canvas.drawRect(skia.Rect(0, 0, 512, 512), skia.Paint(AntiAlias=True, Shader=shader))
-    canvas.restore()
+    canvas.drawPath(head, skia.Paint(AntiAlias=True, Shader=shader))
 
 
 def _cap(look: Look, fringe_y: float, side_y: float, lift: float, part: float) -> skia.Path:

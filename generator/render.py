@@ -33,26 +33,32 @@ class Renderer:
         self.character, self.look, self.size = character, character.look, size
         self.buffer = np.zeros((size, size, 4), dtype=np.uint8)
         self.surface = skia.Surface(self.buffer, colorType=skia.kRGBA_8888_ColorType)
+        # The backdrop and shoulders never move: drawn once, copied into every frame.
         top, bottom = rgb(shade(self.look.background, 1.25)), rgb(self.look.background)
-        self.background = skia.Paint(Shader=skia.GradientShader.MakeLinear(
+        gradient = skia.Paint(Shader=skia.GradientShader.MakeLinear(
             [skia.Point(0, 0), skia.Point(0, 512)],
             [skia.Color(*top), skia.Color(*bottom)]))
+        canvas = self.surface.getCanvas()
+        canvas.save()
+        canvas.scale(size / 512, size / 512)
+        canvas.drawRect(skia.Rect(0, 0, 512, 512), gradient)
+        draw_head.body_draw(canvas, self.look)
+        canvas.restore()
+        self.surface.flushAndSubmit()
+        self.backdrop = self.buffer.copy()
 
     def draw(self, canvas: skia.Canvas, pose: np.ndarray) -> None:
-        """Draw a (C,) canonical pose on a 512-unit canvas."""
+        """Draw a (C,) canonical pose on a 512-unit canvas over the backdrop."""
         look = self.look
         p = dict(zip(CONTROLS, pose.tolist(), strict=True))
         yaw, pitch, roll = p["headYaw"] - 0.5, p["headPitch"] - 0.5, p["headRoll"] - 0.5
-        canvas.drawRect(skia.Rect(0, 0, 512, 512), self.background)
-        draw_head.body_draw(canvas, look)
         canvas.save()
         canvas.rotate(roll * ROLL_DEG, 256, look.chin_y)
         canvas.translate(yaw * HEAD_SHIFT, -pitch * HEAD_SHIFT)
         draw_head.hair_back_draw(canvas, look)
         draw_head.ears_draw(canvas, look)
         head = draw_head.head_path(look, p["jawOpen"], p["cheekPuff"])
-        canvas.drawPath(head, draw_face.fill(look.skin))
-        draw_head.face_shading_draw(canvas, look, head)
+        draw_head.head_draw(canvas, look, head)
         canvas.save()
         canvas.translate(yaw * FEATURE_SHIFT, -pitch * FEATURE_SHIFT)
         draw_face.wrinkles_draw(canvas, look, p)
@@ -68,6 +74,7 @@ class Renderer:
 
     def frame(self, pose: np.ndarray) -> np.ndarray:
         """(H, W, 4) RGBA of one canonical pose. The buffer is reused: copy to keep it."""
+        np.copyto(self.buffer, self.backdrop)
         canvas = self.surface.getCanvas()
         canvas.save()
         canvas.scale(self.size / 512, self.size / 512)

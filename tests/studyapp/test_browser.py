@@ -60,6 +60,9 @@ def answer_with_keyboard(page, keys=("3", "6", "2", "7")):
     for key in keys:
         page.keyboard.press(key)
     watch(page)
+    # `ended` turns true a moment before the page's ended handler runs; a person
+    # cannot press Enter in between, a test can.
+    page.wait_for_function("!document.getElementById('submit').disabled", timeout=5000)
     page.keyboard.press("Enter")
 
 
