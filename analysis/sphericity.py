@@ -118,7 +118,7 @@ def epsilon_hf(gg: float | None, pp: int, error_df: int) -> float | None:
     """Huynh-Feldt epsilon with Lecoutre's (1991) correction, reported raw.
 
     ``((error_df + 1) pp gg - 2) / (pp (error_df - pp gg))``, the formula of
-    R's ``car`` (``car:::HF``) and of ``stats:::anova.mlm``. With no
+    R's ``car`` (``car:::HF``). With no
     between-subject groups (this package) it equals Huynh & Feldt's (1976)
     original ``(n pp gg - 2) / (pp (n - 1 - pp gg))``. It can exceed 1, as R
     prints it; callers cap it at 1 only to compute the corrected p. None when
