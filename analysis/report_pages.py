@@ -76,12 +76,13 @@ def title_page(w: PageWriter, meta: dict, design: Design) -> None:
     w.heading("Method", level=2)
     w.paragraph(
         [
-            f"Repeated-measures ANOVA per measure, within factors {' x '.join(design.within)}; trials are",
-            "first averaged per participant and cell (recognition: correct = 1/0 averaged over repetitions).",
-            "Mauchly's test with R's second-order p; Greenhouse-Geisser (GG) and Huynh-Feldt (HF, Lecoutre)",
-            f"epsilons. Correction policy '{meta['correction']}': results marked * are GG-corrected "
-            "(auto: when Mauchly's p < .05).",
-            "Post hoc: paired t-tests on participants' marginal means, Bonferroni-corrected.",
+            f"Repeated-measures ANOVA per measure with the within factors {' x '.join(design.within)}; "
+            "trials are first averaged per participant and cell (recognition: correct = 1/0 averaged "
+            "over repetitions). Mauchly's test with R's second-order p; Greenhouse-Geisser (GG) and "
+            "Huynh-Feldt (HF, with Lecoutre's correction) epsilons. "
+            f"Correction policy '{meta['correction']}': results marked * are GG-corrected "
+            "(under 'auto', when Mauchly's p < .05).",
+            "Post hoc: paired t-tests on participants' marginal means, Bonferroni-corrected. "
             "Normality: Shapiro-Wilk per cell. Outliers: boxplot rule (1.5 hinge spreads) per cell.",
             "Every number is also in the JSON file and the CSV tables written beside this PDF.",
         ]
@@ -108,8 +109,8 @@ def measure_pages(w: PageWriter, number_: int, name: str, result: dict, design: 
     ]
     w.paragraph(
         [
-            "W, p(W): Mauchly's test. * Greenhouse-Geisser corrected. ε HF is shown raw (it may exceed 1);",
-            "its p uses min(1, ε HF). ηp²: partial, ηG²: generalized eta squared.",
+            "W, p(W): Mauchly's test. * Greenhouse-Geisser corrected. ε HF is shown raw (it may exceed 1); "
+            "its p uses min(1, ε HF). ηp²: partial, ηG²: generalized eta squared."
         ]
         + notes,
         size=7.5,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import textwrap
 
 import matplotlib
 
@@ -18,6 +19,7 @@ from analysis.figures import A4  # noqa: E402
 MARGIN = 0.6  # inches
 ROW = 0.2  # inches per table row
 FONT = 7.5
+WRAP = 115  # characters per line at 8.5 pt
 
 
 class PageWriter:
@@ -60,8 +62,11 @@ class PageWriter:
         self._text(text, 14 if level == 1 else 10.5, 0.42 if level == 1 else 0.32, weight="bold")
 
     def paragraph(self, lines, size: float = 8.5) -> None:
+        """Each item of ``lines`` starts a new line; long ones wrap to the page width."""
+        width = int(WRAP * 8.5 / size)
         for line in [lines] if isinstance(lines, str) else lines:
-            self._text(line, size, 0.19 * size / 8.5)
+            for part in textwrap.wrap(line, width) or [""]:
+                self._text(part, size, 0.19 * size / 8.5)
         self.y += 0.06
 
     def table(self, frame: pd.DataFrame, widths=None) -> None:

@@ -53,6 +53,16 @@ def test_study_export_matches_the_apps_export(tmp_path):
     got = study_export("pilot", url)
     assert list(got.columns) == list(expected.columns)
     pd.testing.assert_frame_equal(got.astype(str), expected.astype(str))
+    # The report's --study reads the same rows (two trials of one character: too few for an ANOVA,
+    # which must end in a one-line error that says so).
+    done = subprocess.run(
+        [sys.executable, "-m", "analysis.report", "--study", "pilot", "--out", str(tmp_path / "r.pdf")],
+        cwd=ROOT,
+        env={**os.environ, "DATABASE_URL": url},
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 2 and "'character' needs at least two levels" in done.stderr
 
 
 def test_study_export_errors_are_sentences(tmp_path):
