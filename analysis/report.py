@@ -107,7 +107,7 @@ def build_report(
         "generated": datetime.now(UTC).strftime("%Y-%m-%d %H:%M"),
     }
     out.parent.mkdir(parents=True, exist_ok=True)
-    meta["pages"] = write_pdf(out, results, meta, chosen)
+    meta["pages"] = write_pdf(out, results, meta, chosen, progress)
     out.with_suffix(".json").write_text(dumps(as_json(results, meta)) + "\n")
     folder = out.with_name(out.stem + "-tables")
     folder.mkdir(exist_ok=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 from matplotlib.backends.backend_pdf import PdfPages
+from tqdm import tqdm
 
 from analysis.designs import Design
 from analysis.figures import bar_chart, boxplot_figure, confusion_figure
@@ -162,12 +163,13 @@ def confusion_pages(w: PageWriter, confusion: dict, number_: int) -> None:
             w.figure(confusion_figure(matrices, f"Confusion matrices per {factor}"))
 
 
-def write_pdf(path, results: dict, meta: dict, design: Design) -> int:
-    """Write the report to ``path``; returns the number of pages."""
+def write_pdf(path, results: dict, meta: dict, design: Design, progress: bool = False) -> int:
+    """Write the report to ``path`` (a progress bar per measure if ``progress``); returns the page count."""
     with PdfPages(path, metadata={"Title": "Statistics report", "Subject": design.title}) as pdf:
         w = PageWriter(pdf, footer=f"{', '.join(meta['studies'])} - {design.name}")
         title_page(w, meta, design)
-        for i, (name, result) in enumerate(results["measures"].items()):
+        measures = tqdm(results["measures"].items(), desc="PDF pages", disable=not progress, leave=False)
+        for i, (name, result) in enumerate(measures):
             measure_pages(w, i + 2, name, result, design)
         confusion_pages(w, results["confusion"], len(results["measures"]) + 2)
         w.close_page()

@@ -24,7 +24,7 @@ def stats_of(df, within):
     return t[["F", "p", "eps_gg", "eps_hf"]].to_numpy(dtype=float)
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=25, deadline=None, derandomize=True)
 @given(designs())
 def test_row_order_does_not_matter(design):
     df, within, seed = design
@@ -32,7 +32,7 @@ def test_row_order_does_not_matter(design):
     np.testing.assert_allclose(stats_of(df, within), stats_of(shuffled, within), rtol=1e-9)
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=25, deadline=None, derandomize=True)
 @given(designs())
 def test_relabelling_levels_does_not_matter(design):
     df, within, _ = design
@@ -43,7 +43,7 @@ def test_relabelling_levels_does_not_matter(design):
     np.testing.assert_allclose(stats_of(df, within), stats_of(renamed, within), rtol=1e-9)
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=25, deadline=None, derandomize=True)
 @given(designs(), st.floats(-100, 100))
 def test_constant_per_participant_changes_nothing(design, shift):
     df, within, _ = design
@@ -51,7 +51,7 @@ def test_constant_per_participant_changes_nothing(design, shift):
     np.testing.assert_allclose(stats_of(df, within), stats_of(moved, within), rtol=1e-7)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40, deadline=None, derandomize=True)
 @given(designs())
 def test_epsilon_gg_within_bounds(design):
     df, within, _ = design
