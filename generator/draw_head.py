@@ -89,9 +89,15 @@ def hair_back_draw(canvas: skia.Canvas, look: Look) -> None:
         canvas.drawRRect(skia.RRect.MakeRectXY(
             skia.Rect(CX - hw - 26, top - 22, CX + hw + 26, look.cheek_y + 80), 90, 90),
             fill(colour))
-    elif style == "long":
-        canvas.drawRRect(skia.RRect.MakeRectXY(
-            skia.Rect(CX - hw - 34, top - 24, CX + hw + 34, 530), 110, 110), fill(colour))
+    elif style == "long":  # frames the face and falls to the shoulders, the neck left clear
+        right = [(CX, top - 24), (CX + hw * 0.8, top - 8), (CX + hw + 30, top + 90),
+                 (CX + hw + 36, look.cheek_y + 60), (CX + hw + 44, 470), (CX + hw + 8, 500),
+                 (CX + look.jaw_width * 0.75, look.chin_y - 40)]
+        left = [(2 * CX - x, y) for x, y in reversed(right)]
+        hair = skia.Path()
+        spline(hair, right + left)
+        hair.close()
+        canvas.drawPath(hair, fill(colour))
     elif style == "pigtails":
         for sign in (-1, 1):
             x, y = CX + sign * (hw + 34), look.cheek_y + 10
