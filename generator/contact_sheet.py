@@ -9,8 +9,20 @@ import skia
 
 from generator.files import atomic_target
 
+FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 LABEL = {"anger": "Anger", "disgust": "Disgust", "fear": "Fear", "joy": "Happiness",
          "neutral": "Neutral", "sadness": "Sadness", "surprise": "Surprise"}
+
+
+def _typeface() -> skia.Typeface:
+    """DejaVu Sans, read from its folder when present: that skips fontconfig, whose
+    configuration on Debian 13 makes skia's bundled copy print warnings."""
+    if FONT_DIR.is_dir():
+        face = skia.FontMgr.New_Custom_Directory(str(FONT_DIR)).matchFamilyStyle(
+            "DejaVu Sans", skia.FontStyle())
+        if face is not None:
+            return face
+    return skia.Typeface("DejaVu Sans")
 
 
 def contact_sheet_write(path: Path, stills: dict[tuple[str, str], np.ndarray],
@@ -21,7 +33,7 @@ def contact_sheet_write(path: Path, stills: dict[tuple[str, str], np.ndarray],
     surface = skia.Surface(width, height)
     canvas = surface.getCanvas()
     canvas.clear(skia.ColorWHITE)
-    font = skia.Font(skia.Typeface("DejaVu Sans"), 20)
+    font = skia.Font(_typeface(), 20)
     ink = skia.Paint(AntiAlias=True, Color=skia.ColorBLACK)
     sampling = skia.SamplingOptions(skia.FilterMode.kLinear, skia.MipmapMode.kLinear)
     for col, emotion in enumerate(emotions):
