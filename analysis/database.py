@@ -1,8 +1,9 @@
 """A study's responses export read straight from the project's database, without Django.
 
 The query mirrors ``studyapp.selectors.response_rows`` (the export command's
-rows) over the tables Django creates for ``studyapp``; a test checks that both
-give the same rows. ``DATABASE_URL`` names the database as in the web app:
+rows: no bots, no withdrawn participants) over the tables Django creates for
+``studyapp``, leaves out attention-check trials, and returns the contract's
+columns; a test checks it against the app's own export. ``DATABASE_URL`` names the database as in the web app:
 ``postgres://user:password@host:port/name`` or ``sqlite:///path`` (default:
 the app's ``var/db.sqlite3``).
 """
@@ -31,9 +32,15 @@ JOIN studyapp_trial t ON r.trial_id = t.id
 JOIN studyapp_participant p ON t.participant_id = p.id
 JOIN studyapp_study s ON p.study_id = s.id
 JOIN studyapp_stimulus st ON t.stimulus_id = st.id
-WHERE s.slug = {mark}
+WHERE s.slug = {mark} AND p.stage <> 'withdrawn' {optional}
 ORDER BY p.id, t."index"
 """
+#: Filters the app's export applies, for columns that newer schemas have:
+#: bots are not exported, catch (attention-check) trials are no measured trials.
+OPTIONAL_FILTERS = {
+    ("studyapp_participant", "is_bot"): "AND NOT p.is_bot",
+    ("studyapp_trial", "check_answer"): "AND t.check_answer IS NULL",
+}
 
 
 def _connect(url: str):
@@ -52,6 +59,12 @@ def _connect(url: str):
         except psycopg2.OperationalError as exc:
             raise ValueError(f"cannot connect to {parsed.hostname}: {str(exc).strip()}") from None
     raise ValueError(f"DATABASE_URL must start with sqlite:/// or postgres://; got {url!r}.")
+
+
+def _columns(cursor, table: str) -> set[str]:
+    """Column names of ``table`` (works on SQLite and PostgreSQL)."""
+    cursor.execute(f"SELECT * FROM {table} WHERE 1 = 0")
+    return {d[0] for d in cursor.description}
 
 
 def _iso(value) -> str:
@@ -74,7 +87,10 @@ def study_export(slug: str, url: str | None = None) -> pd.DataFrame:
     try:
         cursor = connection.cursor()
         try:
-            cursor.execute(QUERY.format(mark=mark), (slug,))
+            optional = " ".join(
+                sql for (table, column), sql in OPTIONAL_FILTERS.items() if column in _columns(cursor, table)
+            )
+            cursor.execute(QUERY.format(mark=mark, optional=optional), (slug,))
         except Exception as exc:  # sqlite3 and psycopg2 raise different classes
             raise ValueError(
                 f"cannot read the study tables ({str(exc).strip()}); is this the app's database?"

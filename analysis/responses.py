@@ -44,7 +44,10 @@ def _first_bad(trials: pd.DataFrame, bad: pd.Series, column: str, expected: str)
 
 
 def measured_trials(export: pd.DataFrame) -> pd.DataFrame:
-    """Check a responses export and return its measured (non-practice) trials.
+    """Check a responses export and return its measured trials.
+
+    Practice trials (``is_practice``) and, where the export has the column,
+    attention-check trials (``attention_check`` = 1) are left out.
 
     Raises ValueError naming the column, line and participant of the first
     bad value: missing columns, ``is_practice`` not a boolean, unknown emotion
@@ -74,7 +77,10 @@ def measured_trials(export: pd.DataFrame) -> pd.DataFrame:
     if bad.any():
         raise _first_bad(trials, bad, "correct", "1 exactly when response_emotion == emotion")
     trials["participant"] = trials["participant"].astype(str)
-    trials = trials.loc[~trials["is_practice"]].reset_index(drop=True)
+    measured = ~trials["is_practice"]
+    if "attention_check" in trials:  # catch trials (newer exports) are no measured trials
+        measured &= pd.to_numeric(trials["attention_check"], errors="coerce").fillna(0).astype(int) == 0
+    trials = trials.loc[measured].reset_index(drop=True)
     if trials.empty:
         raise ValueError("the responses export holds only practice trials.")
     for column, order in ORDER.items():

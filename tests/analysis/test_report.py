@@ -43,6 +43,8 @@ def test_simulation_follows_the_paper(task2):
 def test_measured_trials_leaves_out_practice_and_orders_levels(task1):
     trials = measured_trials(task1)
     assert len(trials) == 8 * 98 and not trials["is_practice"].any()
+    flagged = task1.assign(attention_check=(task1.index % 50 == 1).astype(int))
+    assert len(measured_trials(flagged)) == 8 * 98 - flagged["attention_check"].sum()
     assert list(trials["character"].cat.categories)[:2] == ["Human", "Mery"]
 
 
