@@ -101,7 +101,7 @@ def build_report(
         "sha256": sha256,
         "participants": int(trials["participant"].nunique()) - len(dropped),
         "trials": len(trials),
-        "practice_rows": len(export) - len(trials),
+        "rows_left_out": len(export) - len(trials),  # practice and attention-check trials
         "dropped": dropped,
         "correction": correction,
         "generated": datetime.now(UTC).strftime("%Y-%m-%d %H:%M"),

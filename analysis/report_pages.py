@@ -69,7 +69,7 @@ def title_page(w: PageWriter, meta: dict, design: Design) -> None:
             f"Data: {meta['source']}",
             f"SHA-256 of the data: {meta['sha256']}",
             f"Participants: {meta['participants']}   Measured trials: {meta['trials']}   "
-            f"Practice rows left out: {meta['practice_rows']}",
+            f"Practice / attention-check rows left out: {meta['rows_left_out']}",
             f"Participants dropped for incomplete cells: {', '.join(meta['dropped']) or 'none'}",
             f"Generated: {meta['generated']} (UTC)",
         ]

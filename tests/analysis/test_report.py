@@ -71,7 +71,7 @@ def test_measured_trials_names_bad_values(task1, column, value, message):
 def test_build_report_writes_pdf_json_and_tables(tmp_path, task2):
     out = tmp_path / "r" / "report.pdf"
     meta = build_report(task2, out, source="sim", sha256="x", progress=False)
-    assert meta["design"] == "task2" and meta["participants"] == 5 and meta["practice_rows"] == 5
+    assert meta["design"] == "task2" and meta["participants"] == 5 and meta["rows_left_out"] == 5
     assert out.read_bytes().startswith(b"%PDF") and meta["pages"] > 10
     doc = json.loads(out.with_suffix(".json").read_text())
     method = doc["measures"]["sync"]["anova"]["method"]
