@@ -20,7 +20,7 @@ def _completion_code() -> str:
 
 
 def _participant_code() -> str:
-    return secrets.token_hex(8)
+    return secrets.token_urlsafe(18)  # 144 bits: unguessable
 
 
 class Study(models.Model):
@@ -37,7 +37,21 @@ class Study(models.Model):
     is_open = models.BooleanField(default=True)
     completion_code = models.CharField(max_length=40, default=_completion_code)
     redirect_url = models.URLField(blank=True, help_text="e.g. Prolific's completion URL")
-    require_full_playback = models.BooleanField(default=True)
+    require_full_playback = models.BooleanField(
+        default=True, help_text="answers can be sent only after the clip played to its end")
+    practice_enabled = models.BooleanField(
+        default=True, help_text="one practice trial before the measured ones (paper 5.1.4)")
+    breaks_every = models.PositiveSmallIntegerField(
+        default=0, help_text="a pause screen after every N measured trials (0: none)")
+    attention_checks = models.PositiveSmallIntegerField(
+        default=0, help_text="catch trials per participant, at random positions")
+    is_pilot = models.BooleanField(
+        default=False, help_text="participants who enrol now are marked as pilot data")
+    inactive_minutes = models.PositiveIntegerField(
+        default=60, help_text="after this long without activity a participant no longer "
+                              "holds a place in the group balance (they can still resume)")
+    min_window_width = models.PositiveIntegerField(default=0, help_text="pixels; 0: any")
+    min_window_height = models.PositiveIntegerField(default=0, help_text="pixels; 0: any")
     information_sheet = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -76,8 +90,10 @@ class Participant(models.Model):
         ABOUT_YOU = "about_you"
         INSTRUCTIONS = "instructions"
         TRIALS = "trials"
+        BREAK = "break"
         DONE = "done"
         DECLINED = "declined"
+        WITHDRAWN = "withdrawn"
 
     study = models.ForeignKey(Study, on_delete=models.PROTECT, related_name="participants")
     code = models.CharField(max_length=32, unique=True, default=_participant_code)
@@ -85,6 +101,8 @@ class Participant(models.Model):
     seed = models.BigIntegerField()
     stage = models.CharField(max_length=20, choices=Stage.choices, default=Stage.CONSENT)
     next_trial = models.PositiveIntegerField(default=0)
+    is_pilot = models.BooleanField(default=False)
+    is_bot = models.BooleanField(default=False)
     external_pid = models.CharField(max_length=100, blank=True)
     external_study_id = models.CharField(max_length=100, blank=True)
     external_session_id = models.CharField(max_length=100, blank=True)
@@ -93,6 +111,7 @@ class Participant(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     consented_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
     last_seen_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -115,6 +134,8 @@ class Trial(models.Model):
     index = models.PositiveIntegerField()
     stimulus = models.ForeignKey(Stimulus, on_delete=models.PROTECT)
     is_practice = models.BooleanField(default=False)
+    # A catch trial: the page asks for ``check_answer`` ({"response_emotion", "intensity"}).
+    check_answer = models.JSONField(null=True, blank=True)
     shown_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

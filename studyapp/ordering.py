@@ -35,3 +35,22 @@ def group_choose(counts: dict, seed: int):
     fewest = min(counts.values())
     candidates = sorted((level for level, n in counts.items() if n == fewest), key=str)
     return random.Random(seed ^ 0x5EED).choice(candidates)
+
+
+def attention_checks_insert(order: Sequence, n_checks: int, seed: int,
+                            labels: Sequence[str]) -> list[tuple[object, dict | None]]:
+    """Interleave ``n_checks`` catch trials at random positions into ``order``.
+
+    Returns (item, check) pairs: ``check`` is None for an ordinary trial, else
+    the answer the page will ask for ({"response_emotion", "intensity"}). A
+    catch trial reuses a random clip of the participant's own set, so it looks
+    like any other trial until the instruction is read.
+    """
+    rng = random.Random(seed ^ 0xA77E)
+    sequence: list[tuple[object, dict | None]] = [(item, None) for item in order]
+    if not order:
+        return sequence
+    for _ in range(n_checks):
+        check = {"response_emotion": rng.choice(list(labels)), "intensity": rng.randint(1, 7)}
+        sequence.insert(rng.randint(1, len(sequence)), (rng.choice(list(order)), check))
+    return sequence

@@ -15,11 +15,12 @@ from studyapp.models import Participant, Response, Study
 STANDARD_FACTORS = ("character", "emotion", "method", "sentence_type", "sentence_group")
 HEAD = ("study", "participant", "group", "trial_index", "is_practice", "stimulus_id")
 TAIL = ("response_emotion", "correct", "intensity", "sync", "naturalness", "rt_ms", "plays",
-        "started_at", "submitted_at")
+        "started_at", "submitted_at", "pilot", "bot", "attention_check", "attention_passed")
 PARTICIPANT_COLUMNS = (
-    "study", "participant", "group", "seed", "stage", "trials_answered", "trials_total",
-    "age", "gender", "external_pid", "external_study_id", "external_session_id",
-    "created_at", "consented_at", "completed_at", "last_seen_at",
+    "study", "participant", "group", "seed", "stage", "pilot", "bot", "trials_answered",
+    "trials_total", "checks_passed", "checks_total", "age", "gender", "external_pid",
+    "external_study_id", "external_session_id", "created_at", "consented_at", "completed_at",
+    "withdrawn_at", "last_seen_at",
 )
 
 
@@ -29,11 +30,25 @@ def response_columns(study: Study) -> list[str]:
     return [*HEAD, *STANDARD_FACTORS, *extra, *TAIL]
 
 
-def response_rows(study: Study) -> Iterator[dict]:
-    """One dict per answered trial, ordered by participant then trial index."""
+def exported_participants(study: Study, *, include_bots: bool = False,
+                          include_withdrawn: bool = False):
+    """The participants an export covers: by default no bots and no withdrawals."""
+    participants = study.participants.all()
+    if not include_bots:
+        participants = participants.filter(is_bot=False)
+    if not include_withdrawn:
+        participants = participants.exclude(stage=Participant.Stage.WITHDRAWN)
+    return participants
+
+
+def response_rows(study: Study, **include) -> Iterator[dict]:
+    """One dict per answered trial, ordered by participant then trial index.
+
+    ``include`` takes include_bots / include_withdrawn (exported_participants).
+    """
     columns = response_columns(study)
     responses = (
-        Response.objects.filter(trial__participant__study=study)
+        Response.objects.filter(trial__participant__in=exported_participants(study, **include))
         .select_related("trial__participant", "trial__stimulus")
         .order_by("trial__participant__id", "trial__index")
     )
@@ -56,29 +71,56 @@ def response_rows(study: Study) -> Iterator[dict]:
             "plays": response.plays,
             "started_at": _iso(response.started_at),
             "submitted_at": _iso(response.submitted_at),
+            "pilot": int(participant.is_pilot),
+            "bot": int(participant.is_bot),
+            "attention_check": int(trial.check_answer is not None),
+            "attention_passed": _check_passed(trial.check_answer, response),
         }
         for factor in columns[len(HEAD):len(columns) - len(TAIL)]:
             row[factor] = factors.get(factor, "")
         yield {c: row[c] for c in columns}
 
 
-def participant_rows(study: Study) -> Iterator[dict]:
-    """One dict per participant: group, demographics, progress, times, external ids."""
-    measured = Q(trials__is_practice=False)
-    participants = study.participants.order_by("id").annotate(
-        total=Count("trials", filter=measured),
-        answered=Count("trials__response", filter=measured),
-    )
-    for p in participants:
+def _check_passed(check: dict | None, response: Response) -> int | str:
+    """1/0 for an attention check (asked expression and intensity both given), else ""."""
+    if check is None:
+        return ""
+    return int(response.response_emotion == check["response_emotion"]
+               and response.intensity == check["intensity"])
+
+
+def participant_rows(study: Study, **include) -> Iterator[dict]:
+    """One dict per participant: group, demographics, progress, checks, times, ids."""
+    for p in _with_progress(exported_participants(study, **include)).order_by("id"):
         yield {
             "study": study.slug, "participant": p.code, "group": p.group, "seed": p.seed,
-            "stage": p.stage, "trials_answered": p.answered, "trials_total": p.total,
+            "stage": p.stage, "pilot": int(p.is_pilot), "bot": int(p.is_bot),
+            "trials_answered": p.answered, "trials_total": p.total,
+            "checks_passed": _checks_passed(p), "checks_total": p.checks_total,
             "age": p.age, "gender": p.gender, "external_pid": p.external_pid,
             "external_study_id": p.external_study_id,
             "external_session_id": p.external_session_id,
             "created_at": _iso(p.created_at), "consented_at": _iso(p.consented_at),
-            "completed_at": _iso(p.completed_at), "last_seen_at": _iso(p.last_seen_at),
+            "completed_at": _iso(p.completed_at), "withdrawn_at": _iso(p.withdrawn_at),
+            "last_seen_at": _iso(p.last_seen_at),
         }
+
+
+def _with_progress(participants):
+    """Annotate answered/total measured trials and attention checks per participant."""
+    measured = Q(trials__is_practice=False)
+    checks = Q(trials__check_answer__isnull=False)
+    return participants.annotate(
+        total=Count("trials", filter=measured, distinct=True),
+        answered=Count("trials__response", filter=measured, distinct=True),
+        checks_total=Count("trials", filter=checks, distinct=True),
+    )
+
+
+def _checks_passed(participant: Participant) -> int:
+    answered = Response.objects.filter(trial__participant=participant,
+                                       trial__check_answer__isnull=False).select_related("trial")
+    return sum(_check_passed(r.trial.check_answer, r) for r in answered)
 
 
 def participant_get(study: Study, pk: int | None) -> Participant | None:

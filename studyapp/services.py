@@ -8,17 +8,18 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 
-from studyapp.designs import EMOTION_LABELS, design_get
+from studyapp.designs import EMOTION_LABELS, EMOTIONS, design_get
 from studyapp.manifest import StimulusSet, manifest_load
 from studyapp.models import Participant, Response, Stimulus, Study, Trial
-from studyapp.ordering import group_choose, seed_new, trial_order
+from studyapp.ordering import attention_checks_insert, group_choose, seed_new, trial_order
 
 Stage = Participant.Stage
 
@@ -108,63 +109,105 @@ def _stimuli_create(study: Study, stimulus_set: StimulusSet) -> None:
 
 
 def participant_enroll(*, study: Study, external_pid: str = "", external_study_id: str = "",
-                       external_session_id: str = "", seed: int | None = None) -> Participant:
+                       external_session_id: str = "", seed: int | None = None,
+                       is_pilot: bool = False, is_bot: bool = False) -> Participant:
     """A new participant with their group and trial order, or the one already
     enrolled under the same Prolific PID and study ID (they get their place back).
     """
+    external = {"external_pid": external_pid, "external_study_id": external_study_id}
     if external_pid:
-        existing = Participant.objects.filter(
-            study=study, external_pid=external_pid, external_study_id=external_study_id).first()
+        existing = Participant.objects.filter(study=study, **external).first()
         if existing:
             return existing
     if not study.is_open:
         raise ServiceError("This study is closed and takes no new participants.", status=403)
     try:
-        return _enroll(study, external_pid, external_study_id, external_session_id, seed)
+        return _enroll(study, seed, is_pilot=is_pilot or study.is_pilot, is_bot=is_bot,
+                       external_session_id=external_session_id, **external)
     except IntegrityError:
         # The same Prolific participant enrolled in a concurrent request.
-        return Participant.objects.get(
-            study=study, external_pid=external_pid, external_study_id=external_study_id)
+        return Participant.objects.get(study=study, **external)
 
 
 @transaction.atomic
-def _enroll(study, external_pid, external_study_id, external_session_id, seed) -> Participant:
+def _enroll(study, seed, **fields) -> Participant:
     # Locking the study row serialises enrolments, so group counts are read
     # and the new participant written without another enrolment in between.
     Study.objects.select_for_update().get(pk=study.pk)
     seed = seed_new() if seed is None else seed
     group = ""
     if study.between_factor:
-        levels = sorted(set(study.stimuli.filter(is_practice=False).values_list("group", flat=True)))
-        counts = dict.fromkeys(levels, 0)
-        for row in study.participants.values("group").annotate(n=Count("id")):
-            if row["group"] in counts:
-                counts[row["group"]] = row["n"]
-        group = group_choose(counts, seed)
+        group = group_choose(_group_counts(study, fields["is_pilot"], fields["is_bot"]), seed)
     participant = Participant.objects.create(
-        study=study, seed=seed, group=group, external_pid=external_pid,
-        external_study_id=external_study_id, external_session_id=external_session_id,
-        last_seen_at=timezone.now())
+        study=study, seed=seed, group=group, last_seen_at=timezone.now(),
+        next_trial=0 if study.practice_enabled else 1, **fields)
     Trial.objects.bulk_create(_trials(participant))
     return participant
 
 
+def _group_counts(study: Study, is_pilot: bool, is_bot: bool) -> dict[str, int]:
+    """Places held per group: completed participants, and those still active.
+
+    Someone inactive for ``study.inactive_minutes`` no longer holds a place (they
+    may still come back and finish); bots and pilots are balanced among themselves.
+    """
+    levels = study.stimuli.filter(is_practice=False).values_list("group", flat=True)
+    counts = dict.fromkeys(sorted(set(levels)), 0)
+    recent = timezone.now() - timedelta(minutes=study.inactive_minutes)
+    holding = (study.participants
+               .filter(is_pilot=is_pilot, is_bot=is_bot)
+               .exclude(stage__in=[Stage.DECLINED, Stage.WITHDRAWN])
+               .filter(Q(stage=Stage.DONE) | Q(last_seen_at__gte=recent)))
+    for row in holding.values("group").annotate(n=Count("id")):
+        if row["group"] in counts:
+            counts[row["group"]] = row["n"]
+    return counts
+
+
 def _trials(participant: Participant) -> list[Trial]:
     study = participant.study
-    practice = study.stimuli.filter(is_practice=True).order_by("pk").first()
     measured = study.stimuli.filter(is_practice=False)
     if participant.group:
         measured = measured.filter(group=participant.group)
     order = trial_order(list(measured.order_by("pk")), participant.seed)
-    trials = [Trial(participant=participant, index=0, stimulus=practice, is_practice=True)]
-    trials += [Trial(participant=participant, index=i, stimulus=s)
-               for i, s in enumerate(order, start=1)]
+    sequence = attention_checks_insert(order, study.attention_checks, participant.seed, EMOTIONS)
+    trials = [Trial(participant=participant, index=i, stimulus=stimulus, check_answer=check)
+              for i, (stimulus, check) in enumerate(sequence, start=1)]
+    if study.practice_enabled:
+        practice = study.stimuli.filter(is_practice=True).order_by("pk").first()
+        trials.insert(0, Trial(participant=participant, index=0, stimulus=practice,
+                               is_practice=True))
     return trials
+
+
+def participant_touch(participant: Participant) -> None:
+    """Record activity (at most once a minute), so an active participant keeps their place."""
+    now = timezone.now()
+    if participant.last_seen_at is None or now - participant.last_seen_at > timedelta(
+            minutes=1):
+        Participant.objects.filter(pk=participant.pk).update(last_seen_at=now)
+        participant.last_seen_at = now
+
+
+@transaction.atomic
+def participant_withdraw(*, participant: Participant) -> Participant:
+    """Withdraw from any page: answers are kept but marked, and left out of exports."""
+    participant = Participant.objects.select_for_update().get(pk=participant.pk)
+    if participant.stage not in (Stage.DECLINED, Stage.WITHDRAWN):
+        participant.stage = Stage.WITHDRAWN
+        participant.withdrawn_at = timezone.now()
+        participant.save(update_fields=["stage", "withdrawn_at"])
+    return participant
+
+
+def participant_mark_bot(*, participant: Participant) -> None:
+    """Flag a simulated participant (run_bots) so the real export leaves it out."""
+    Participant.objects.filter(pk=participant.pk).update(is_bot=True)
 
 
 @transaction.atomic
 def participant_advance(*, participant: Participant, from_stage: str, **fields) -> Participant:
-    """Move a participant past ``from_stage`` (consent, about_you, instructions),
+    """Move a participant past ``from_stage`` (consent, about_you, instructions, break),
     saving the page's fields; a stale page (another stage) is refused.
     """
     participant = Participant.objects.select_for_update().get(pk=participant.pk)
@@ -172,7 +215,7 @@ def participant_advance(*, participant: Participant, from_stage: str, **fields) 
         raise ServiceError("That page is no longer current.", status=409)
     transitions = {
         Stage.CONSENT: Stage.ABOUT_YOU, Stage.ABOUT_YOU: Stage.INSTRUCTIONS,
-        Stage.INSTRUCTIONS: Stage.TRIALS,
+        Stage.INSTRUCTIONS: Stage.TRIALS, Stage.BREAK: Stage.TRIALS,
     }
     if from_stage == Stage.CONSENT:
         if fields.pop("consent"):
@@ -199,6 +242,8 @@ def trial_current(participant: Participant) -> Trial:
 # --- answers ---------------------------------------------------------------
 
 RATING_FIELDS = ("intensity", "sync", "naturalness")
+ANSWER_FIELDS = {"submission_key", "trial_index", "stimulus_id", "response_emotion",
+                 *RATING_FIELDS, "rt_ms", "plays"}
 
 
 def response_submit(*, participant: Participant, data: dict) -> Response:
@@ -236,9 +281,12 @@ def response_submit(*, participant: Participant, data: dict) -> Response:
             trial=trial, started_at=trial.shown_at,
             **{k: v for k, v in clean.items() if k not in ("trial_index", "stimulus_id")})
         participant.next_trial += 1
+        every = participant.study.breaks_every
         if not participant.trials.filter(index=participant.next_trial).exists():
             participant.stage = Stage.DONE
             participant.completed_at = timezone.now()
+        elif every and not trial.is_practice and trial.index % every == 0:
+            participant.stage = Stage.BREAK  # paper 5.1.3: fatigue over 98-126 trials
         participant.last_seen_at = timezone.now()
         participant.save(update_fields=["next_trial", "stage", "completed_at", "last_seen_at"])
     return response
@@ -247,19 +295,25 @@ def response_submit(*, participant: Participant, data: dict) -> Response:
 def _response_clean(data: dict) -> dict:
     """Check every field of a submitted answer; name each bad one."""
     problems, clean = [], {}
+    unknown = sorted(str(k)[:40] for k in data if k not in ANSWER_FIELDS)
+    if unknown:
+        problems.append(f"unknown field(s): {', '.join(unknown[:10])}")
     for name in ("submission_key", "trial_index", "stimulus_id", "response_emotion",
                  *RATING_FIELDS):
-        if data.get(name) in (None, ""):
+        if data.get(name) is None or data.get(name) == "":
             problems.append(f"{name} is missing")
+    for name in ("submission_key", "stimulus_id", "response_emotion"):
+        if data.get(name) is not None and not isinstance(data[name], str | int):
+            problems.append(f"{name} must be a string")
     if problems:
         raise ServiceError("; ".join(problems) + ".", 400)
     try:
         clean["submission_key"] = uuid.UUID(str(data["submission_key"]))
     except ValueError:
         problems.append("submission_key is not a UUID")
-    clean["stimulus_id"] = str(data["stimulus_id"])
+    clean["stimulus_id"] = str(data["stimulus_id"])[:200]
     if data["response_emotion"] not in EMOTION_LABELS:
-        problems.append(f"response_emotion {data['response_emotion']!r} is not one of "
+        problems.append(f"response_emotion {str(data['response_emotion'])[:40]!r} is not one of "
                         f"{', '.join(EMOTION_LABELS)}")
     clean["response_emotion"] = data["response_emotion"]
     for name, low, high in (("trial_index", 0, 10**6), ("intensity", 1, 7), ("sync", 1, 7),
@@ -269,7 +323,8 @@ def _response_clean(data: dict) -> dict:
             clean[name] = 0 if name == "plays" else None
             continue
         if isinstance(value, bool) or not _is_int(value) or not low <= int(value) <= high:
-            problems.append(f"{name} must be a whole number from {low} to {high}, got {value!r}")
+            problems.append(f"{name} must be a whole number from {low} to {high}, "
+                            f"got {str(value)[:40]!r}")
             continue
         clean[name] = int(value)
     if problems:
@@ -282,4 +337,5 @@ def _is_int(value) -> bool:
         return True
     if isinstance(value, float):
         return value.is_integer()
-    return isinstance(value, str) and value.strip().lstrip("-").isdigit()
+    digits = value.strip().lstrip("-") if isinstance(value, str) else ""
+    return digits.isascii() and digits.isdigit() and len(digits) <= 12

@@ -55,13 +55,14 @@ def entry(request, slug):
     """The study link: enrol a newcomer or bring a returning participant back."""
     study = get_object_or_404(Study, slug=slug)
     external = {field: request.GET.get(param, "")[:100] for param, field in PROLIFIC.items()}
+    pilot = request.GET.get("pilot") == "1"
     participant = participant_get(study, request.session.get(_session_key(study)))
     if external["external_pid"] and (
             participant is None or participant.external_pid != external["external_pid"]):
         participant = None
     if participant is None:
         try:
-            participant = services.participant_enroll(study=study, **external)
+            participant = services.participant_enroll(study=study, is_pilot=pilot, **external)
         except services.ServiceError as exc:
             return _error(request, str(exc), exc.status)
     request.session[_session_key(study)] = participant.pk
@@ -79,6 +80,7 @@ def participant_page(stage: str):
                 return redirect("studyapp:entry", slug=slug)
             if participant.stage != stage:
                 return redirect(stage_url(participant))
+            services.participant_touch(participant)
             return view(request, study, participant, *args, **kwargs)
         return wrapper
     return decorator
@@ -137,14 +139,28 @@ def trial(request, study, participant):
         "csrfToken": get_token(request),
         "storageKey": f"answer-key:{study.slug}:{participant.code}:{current.index}",
     }
+    check = current.check_answer
+    if check:
+        check = {"emotion": EMOTION_LABELS[check["response_emotion"]],
+                 "intensity": check["intensity"]}
     return render(request, "studyapp/trial.html", {
         "study": study, "trial": current, "n_measured": n_measured,
         "clip_url": _file_url(study, stimulus, "mp4"),
         "poster_url": _file_url(study, stimulus, "png") if stimulus.poster else "",
         "next_clip_url": _file_url(study, upcoming.stimulus, "mp4") if upcoming else "",
         "expression_choices": EXPRESSION_CHOICES, "scales": QUESTION_SCALES,
-        "config": config,
+        "config": config, "check": check,
     })
+
+
+@require_http_methods(["GET", "POST"])
+@participant_page(Stage.BREAK)
+def pause(request, study, participant):
+    if request.method == "POST":
+        return _advance(request, participant, Stage.BREAK)
+    n_measured = participant.trials.filter(is_practice=False).count()
+    return render(request, "studyapp/pause.html", {
+        "study": study, "done": participant.next_trial - 1, "n_measured": n_measured})
 
 
 @require_POST
@@ -173,6 +189,28 @@ def answer(request, slug):
 @participant_page(Stage.DONE)
 def done(request, study, participant):
     return render(request, "studyapp/done.html", {"study": study})
+
+
+@require_http_methods(["GET", "POST"])
+def withdraw(request, slug):
+    """Withdraw from the study, from any page (after a confirmation)."""
+    study = get_object_or_404(Study, slug=slug)
+    participant = participant_get(study, request.session.get(_session_key(study)))
+    if participant is None:
+        return redirect("studyapp:entry", slug=slug)
+    if request.method == "POST":
+        participant = services.participant_withdraw(participant=participant)
+        return redirect(stage_url(participant))
+    return render(request, "studyapp/withdraw.html", {
+        "study": study, "back_url": stage_url(participant)})
+
+
+@participant_page(Stage.WITHDRAWN)
+def withdrawn(request, study, participant):
+    return render(request, "studyapp/message.html", {
+        "study": study, "title": "You have withdrawn",
+        "message": "Your answers are marked as withdrawn and will not be analysed. "
+                   "Thank you for your time; you can close this page."})
 
 
 @participant_page(Stage.DECLINED)

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 CONTRACT = ["study", "participant", "group", "trial_index", "is_practice", "stimulus_id",
             "character", "emotion", "method", "sentence_type", "sentence_group",
             "response_emotion", "correct", "intensity", "sync", "naturalness", "rt_ms", "plays",
-            "started_at", "submitted_at"]
+            "started_at", "submitted_at", "pilot", "bot", "attention_check", "attention_passed"]
 
 
 def export(*args, **kwargs):

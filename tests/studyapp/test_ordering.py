@@ -33,3 +33,18 @@ def test_group_choose_breaks_ties_by_seed_among_the_emptiest_only():
 
 def test_seeds_fit_a_signed_64_bit_column():
     assert all(0 <= seed_new() < 2**63 for _ in range(100))
+
+
+def test_attention_checks_are_inserted_reproducibly_and_ask_for_a_valid_answer():
+    from studyapp.ordering import attention_checks_insert
+
+    order = list(range(20))
+    mixed = attention_checks_insert(order, 3, seed=5, labels=("joy", "fear"))
+    assert len(mixed) == 23
+    assert [item for item, check in mixed if check is None] == order
+    checks = [(item, check) for item, check in mixed if check is not None]
+    assert len(checks) == 3
+    assert all(item in order and check["response_emotion"] in ("joy", "fear")
+               and 1 <= check["intensity"] <= 7 for item, check in checks)
+    assert attention_checks_insert(order, 3, seed=5, labels=("joy", "fear")) == mixed
+    assert attention_checks_insert(order, 0, seed=5, labels=("joy",)) == [(i, None) for i in order]

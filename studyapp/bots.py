@@ -1,0 +1,177 @@
+"""Bot participants: a rehearsal of the real HTTP flow before recruiting (as oTree's bots).
+
+Each bot opens the study link and goes through consent, the questionnaire,
+the instructions, every trial (and pause) to the completion page, with
+Django's test client and CSRF checks on. On the way it checks that the server
+shows the page it expects and that invalid submissions are refused with a
+4xx. ``accurate`` bots answer the intended emotion with a set probability and
+give ratings around set means per method, so the export shows clear effects.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import uuid
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.test import Client
+
+from studyapp.designs import EMOTION_LABELS, EMOTIONS
+from studyapp.models import Participant
+from studyapp.services import participant_mark_bot
+
+
+class BotError(AssertionError):
+    """The server did not behave as a participant needs it to."""
+
+
+@dataclass(frozen=True)
+class Profile:
+    """How an accurate bot answers one kind of clip: P(correct) and mean ratings."""
+
+    p_correct: float
+    intensity: float
+    sync: float
+    naturalness: float
+
+
+# Rough orderings as in the paper's results (5.1.5-5.1.6): GT >= ETAD > EVP,
+# the human face most recognisable and most natural.
+PROFILES = {
+    "GT": Profile(0.85, 5.4, 5.6, 5.1), "ETAD": Profile(0.80, 5.1, 5.3, 4.8),
+    "EVP": Profile(0.50, 4.0, 3.8, 3.7), "Human": Profile(0.90, 5.6, 5.8, 6.0),
+}
+DEFAULT = Profile(0.75, 5.0, 5.0, 4.6)
+CONFIG = re.compile(r'<script id="trial-config" type="application/json">(.*?)</script>', re.S)
+
+
+def answer_choose(factors: dict, rng: random.Random, mode: str, offset: float) -> dict:
+    """The four answers a bot gives for a clip with these factors."""
+    if mode == "random":
+        return {"response_emotion": rng.choice(list(EMOTION_LABELS)),
+                **{k: rng.randint(1, 7) for k in ("intensity", "sync", "naturalness")}}
+    profile = PROFILES.get(factors.get("method")) or PROFILES.get(factors.get("character"),
+                                                                  DEFAULT)
+    intended = factors.get("emotion")
+    if rng.random() < profile.p_correct:
+        emotion = intended
+    else:
+        emotion = rng.choice([e for e in (*EMOTIONS, "other") if e != intended])
+
+    def rating(mean: float) -> int:
+        return min(7, max(1, round(rng.gauss(mean + offset, 1.0))))
+
+    return {"response_emotion": emotion, "intensity": rating(profile.intensity),
+            "sync": rating(profile.sync), "naturalness": rating(profile.naturalness)}
+
+
+class Bot:
+    """One simulated participant speaking the participant protocol over HTTP."""
+
+    def __init__(self, slug: str, *, mode: str, seed: int, check_invalid: bool = True):
+        self.slug, self.mode, self.check_invalid = slug, mode, check_invalid
+        self.rng = random.Random(seed)
+        self.offset = self.rng.gauss(0, 0.5)   # this participant's own rating level
+        host = next((h for h in settings.ALLOWED_HOSTS if "*" not in h and not h.startswith(".")),
+                    "testserver")
+        self.client = Client(enforce_csrf_checks=True, HTTP_HOST=host)
+        self.secure = bool(getattr(settings, "SECURE_SSL_REDIRECT", False))
+        self.participant: Participant | None = None
+
+    # -- protocol helpers -------------------------------------------------
+    def _get(self, page: str, expect: str):
+        response = self.client.get(f"/s/{self.slug}/{page}", secure=self.secure, follow=True)
+        if response.status_code != 200 or expect.encode() not in response.content:
+            raise BotError(f"GET {page or 'study link'}: expected a page with {expect!r}, "
+                           f"got {response.status_code} at {response.request['PATH_INFO']}")
+        return response
+
+    def _csrf(self) -> str:
+        return self.client.cookies["csrftoken"].value
+
+    def _post(self, page: str, data: dict):
+        return self.client.post(f"/s/{self.slug}/{page}", {**data,
+                                "csrfmiddlewaretoken": self._csrf()}, secure=self.secure)
+
+    def _answer(self, body: dict):
+        return self.client.post(f"/s/{self.slug}/answer/", json.dumps(body),
+                                content_type="application/json", HTTP_X_CSRFTOKEN=self._csrf(),
+                                secure=self.secure)
+
+    def _require(self, response, status: int | tuple, what: str):
+        wanted = status if isinstance(status, tuple) else (status,)
+        if response.status_code not in wanted:
+            raise BotError(f"{what}: expected HTTP {status}, got {response.status_code}")
+
+    # -- the run ----------------------------------------------------------
+    def run(self) -> Participant:
+        self._get("", "Information sheet")
+        pk = self.client.session[f"participant:{self.slug}"]
+        self.participant = Participant.objects.get(pk=pk)
+        participant_mark_bot(participant=self.participant)
+        if self.check_invalid:
+            page = self._post("consent/", {})
+            self._require(page, 200, "consent without a choice is shown again")
+        self._require(self._post("consent/", {"consent": "yes"}), 302, "consent")
+        self._get("about-you/", "About you")
+        if self.check_invalid:
+            self._require(self._post("about-you/", {"age": "-3", "gender": "x"}), 200,
+                          "invalid age is shown again")
+        self._require(self._post("about-you/", {"age": self.rng.randint(18, 60),
+                                                "gender": self.rng.choice(["female", "male"])}),
+                      302, "questionnaire")
+        self._get("instructions/", "Instructions")
+        self._require(self._post("instructions/", {}), 302, "instructions")
+        while True:
+            self.participant.refresh_from_db()
+            stage = self.participant.stage
+            if stage == Participant.Stage.DONE:
+                break
+            if stage == Participant.Stage.BREAK:
+                self._get("pause/", "break")
+                self._require(self._post("pause/", {}), 302, "continue after a break")
+                continue
+            self._trial()
+        done = self._get("done/", "Thank you")
+        if self.participant.study.completion_code.encode() not in done.content:
+            raise BotError("the completion page does not show the completion code")
+        return self.participant
+
+    def _trial(self) -> None:
+        page = self._get("trial/", "Which expression did the character depict?")
+        config = json.loads(CONFIG.search(page.content.decode()).group(1))
+        trial = self.participant.trials.select_related("stimulus").get(index=config["trialIndex"])
+        if trial.check_answer:
+            answers = {"response_emotion": trial.check_answer["response_emotion"],
+                       "intensity": trial.check_answer["intensity"], "sync": 4, "naturalness": 4}
+        else:
+            answers = answer_choose(trial.stimulus.factors, self.rng, self.mode, self.offset)
+        body = {"submission_key": str(uuid.uuid4()), "trial_index": config["trialIndex"],
+                "stimulus_id": config["stimulusId"], "plays": 1,
+                "rt_ms": int(self.rng.lognormvariate(7.3, 0.4)), **answers}
+        if self.check_invalid and config["trialIndex"] <= 1:
+            self._require(self._answer({**body, "intensity": 9, "submission_key":
+                                        str(uuid.uuid4())}), 400, "out-of-range rating refused")
+            self._require(self._answer({**body, "trial_index": config["trialIndex"] + 1,
+                                        "submission_key": str(uuid.uuid4())}), (400, 409),
+                          "skipping ahead refused")
+        self._require(self._answer(body), 200, f"answer to trial {config['trialIndex']}")
+        self._require(self._answer(body), 200, "a resend of the same answer")
+
+
+def bots_run(slug: str, *, n: int, mode: str = "random", seed: int = 0,
+             progress=None) -> tuple[int, list[str]]:
+    """Run ``n`` bots one after another; return (completed, failure messages)."""
+    completed, failures = 0, []
+    for i in range(n):
+        try:
+            Bot(slug, mode=mode, seed=seed * 100_003 + i).run()
+            completed += 1
+        except BotError as exc:
+            failures.append(f"bot {i + 1}: {exc}")
+        if progress:
+            progress(i + 1)
+    return completed, failures

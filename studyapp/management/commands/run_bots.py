@@ -1,0 +1,43 @@
+"""``manage.py run_bots``: rehearse a study with simulated participants."""
+
+import logging
+
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
+
+from studyapp.bots import bots_run
+from studyapp.models import Study
+
+
+class Command(BaseCommand):
+    help = ("Enrol N simulated participants that go through the real HTTP flow (consent, "
+            "practice, every trial, completion), checking each page and that invalid answers "
+            "are refused. Bots are marked as such and left out of exports unless "
+            "--include-bots is given there.")
+
+    def add_arguments(self, parser):
+        parser.add_argument("slug", help="the study's slug")
+        parser.add_argument("--n", type=int, default=5, help="number of bots (default: %(default)s)")
+        parser.add_argument("--answers", choices=["random", "accurate"], default="random",
+                            help="random answers, or 'accurate': the intended emotion with a set "
+                                 "probability per method and ratings around set means")
+        parser.add_argument("--seed", type=int, default=0, help="seed of the bots' choices")
+
+    def handle(self, *args, slug, n, answers, seed, **options):
+        study = Study.objects.filter(slug=slug).first()
+        if study is None:
+            raise CommandError(f"no study {slug!r}.")
+        if not study.is_open:
+            raise CommandError(f"study {slug!r} is closed: open it in the admin to rehearse.")
+        if n < 1:
+            raise CommandError("--n must be at least 1.")
+        # The bots post invalid answers on purpose; Django would log each 4xx.
+        logging.getLogger("django.request").setLevel(logging.ERROR)
+        with tqdm(total=n, unit="bot", disable=None) as bar:
+            completed, failures = bots_run(slug, n=n, mode=answers, seed=seed,
+                                           progress=lambda done: bar.update(1))
+        for failure in failures:
+            self.stderr.write(failure)
+        self.stdout.write(f"{completed} of {n} bots completed study {slug!r}.")
+        if failures:
+            raise CommandError(f"{len(failures)} bot(s) failed.")

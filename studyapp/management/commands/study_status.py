@@ -1,0 +1,43 @@
+"""``manage.py study_status``: the dashboard in the terminal."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from studyapp.models import Study
+from studyapp.status import STATUSES, minutes, study_summary
+
+
+class Command(BaseCommand):
+    help = ("Show a study's progress: participants per group and status, median completion "
+            "time, drop-outs with the trial where they stopped, answers per stimulus.")
+
+    def add_arguments(self, parser):
+        parser.add_argument("slug", help="the study's slug")
+        parser.add_argument("--stimuli", action="store_true",
+                            help="list the answer count of every stimulus")
+
+    def handle(self, *args, slug, stimuli, **options):
+        study = Study.objects.filter(slug=slug).first()
+        if study is None:
+            raise CommandError(f"no study {slug!r}.")
+        s = study_summary(study)
+        out = self.stdout.write
+        out(f"{s['title']} ({s['study']}, {s['design']}, {'open' if s['is_open'] else 'closed'})")
+        out(f"{'group':>8} " + " ".join(f"{name:>10}" for name in STATUSES))
+        for group, counts in s["groups"].items():
+            out(f"{group:>8} " + " ".join(f"{counts[name]:>10}" for name in STATUSES))
+        out(f"{'all':>8} " + " ".join(f"{s['totals'][name]:>10}" for name in STATUSES))
+        out(f"bots: {s['bots']}, pilots: {s['pilots']}, "
+            f"median completion: {minutes(s['median_completion_s'])}")
+        attention = s["attention"]
+        if attention["answered"]:
+            out(f"attention checks: {attention['passed']} of {attention['answered']} passed")
+        out(f"answers per stimulus: {s['answers_min']} to {s['answers_max']}"
+            + ("  (unbalanced)" if s["answers_max"] - s["answers_min"] > 1 else ""))
+        if s["dropouts"]:
+            out(f"drop-outs and withdrawals ({len(s['dropouts'])}):")
+            for d in s["dropouts"]:
+                out(f"  {d['participant']}  group {d['group'] or '-'}  {d['stage']:>12}  "
+                    f"stopped at trial {d['stopped_at_trial']}")
+        if stimuli:
+            for row in s["answers_per_stimulus"]:
+                out(f"  {row['answers']:>5}  {row['stimulus_id']}  {row['group']}")

@@ -1,0 +1,77 @@
+"""What an experimenter watches while a study runs: one summary for the
+dashboard page and the ``study_status`` command alike.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter
+from datetime import timedelta
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from studyapp.models import Participant, Response, Study
+
+Stage = Participant.Stage
+IN_PROGRESS = (Stage.CONSENT, Stage.ABOUT_YOU, Stage.INSTRUCTIONS, Stage.TRIALS, Stage.BREAK)
+STATUSES = ("enrolled", "active", "inactive", "completed", "withdrawn", "declined")
+
+
+def participant_status(participant: Participant, inactive_since) -> str:
+    """One word: completed, withdrawn, declined, active or inactive (a drop-out so far)."""
+    if participant.stage == Stage.DONE:
+        return "completed"
+    if participant.stage in (Stage.WITHDRAWN, Stage.DECLINED):
+        return str(participant.stage)
+    seen = participant.last_seen_at or participant.created_at
+    return "active" if seen >= inactive_since else "inactive"
+
+
+def study_summary(study: Study) -> dict:
+    """Counts per group and status, completion times, drop-outs, answers per stimulus."""
+    now = timezone.now()
+    inactive_since = now - timedelta(minutes=study.inactive_minutes)
+    participants = list(study.participants.order_by("id"))
+    groups: dict[str, Counter] = {}
+    for p in participants:
+        counts = groups.setdefault(p.group or "-", Counter())
+        counts["enrolled"] += 1
+        counts[participant_status(p, inactive_since)] += 1
+    durations = [(p.completed_at - p.created_at).total_seconds()
+                 for p in participants if p.completed_at]
+    dropouts = [
+        {"participant": p.code, "group": p.group, "stage": p.stage,
+         "stopped_at_trial": p.next_trial, "last_seen_at": p.last_seen_at, "bot": p.is_bot}
+        for p in participants
+        if participant_status(p, inactive_since) in ("inactive", "withdrawn")
+    ]
+    measured = Q(trial__is_practice=False, trial__check_answer__isnull=True)
+    per_stimulus = (Response.objects.filter(measured, trial__participant__study=study)
+                    .values("trial__stimulus__stimulus_id").annotate(n=Count("id")))
+    answers = {row["trial__stimulus__stimulus_id"]: row["n"] for row in per_stimulus}
+    stimuli = study.stimuli.filter(is_practice=False).order_by("group", "stimulus_id")
+    per_stimulus_rows = [{"stimulus_id": s.stimulus_id, "group": s.group,
+                          "answers": answers.get(s.stimulus_id, 0)} for s in stimuli]
+    counts = [row["answers"] for row in per_stimulus_rows] or [0]
+    checks = Response.objects.filter(trial__participant__study=study,
+                                     trial__check_answer__isnull=False).select_related("trial")
+    passed = sum(r.response_emotion == r.trial.check_answer["response_emotion"]
+                 and r.intensity == r.trial.check_answer["intensity"] for r in checks)
+    return {
+        "study": study.slug, "title": study.title, "design": study.design,
+        "is_open": study.is_open, "generated_at": now,
+        "groups": {g: {s: c.get(s, 0) for s in STATUSES} for g, c in sorted(groups.items())},
+        "totals": {s: sum(c.get(s, 0) for c in groups.values()) for s in STATUSES},
+        "bots": sum(p.is_bot for p in participants),
+        "pilots": sum(p.is_pilot for p in participants),
+        "median_completion_s": statistics.median(durations) if durations else None,
+        "dropouts": dropouts,
+        "answers_per_stimulus": per_stimulus_rows,
+        "answers_min": min(counts), "answers_max": max(counts),
+        "attention": {"answered": len(checks), "passed": passed},
+    }
+
+
+def minutes(seconds: float | None) -> str:
+    return "-" if seconds is None else f"{seconds / 60:.1f} min"

@@ -1,0 +1,135 @@
+"""Study settings from the admin: breaks, practice on/off, pilot, attention checks,
+abandoned places, withdrawal, closing."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from studyapp.models import Participant, Response
+from studyapp.services import participant_enroll, study_build
+from studyapp.status import study_summary
+from tests.studyapp.participant import Walker
+
+pytestmark = pytest.mark.django_db
+
+
+def configure(study, **fields):
+    for name, value in fields.items():
+        setattr(study, name, value)
+    study.save()
+    return study
+
+
+def test_pause_screen_after_every_n_trials(small_study):
+    configure(small_study, breaks_every=2)
+    w = Walker("small")
+    w.to_trials()
+    w.answer()                       # practice: no break
+    w.answer()                       # trial 1
+    assert w.participant.stage == "trials"
+    reply = w.answer()               # trial 2 -> break
+    assert reply.json()["next"] == "/s/small/pause/"
+    assert w.client.get(w.url("trial/"))["Location"] == "/s/small/pause/"
+    page = w.client.get(w.url("pause/"))
+    assert b"answered 2 of 6" in page.content
+    assert w.client.post(w.url("pause/"))["Location"] == "/s/small/trial/"
+    assert w.current()["trialIndex"] == 3
+    for _ in range(4):
+        w.answer()                   # 3, 4 (break), ...
+        if w.participant.stage == "break":
+            w.client.post(w.url("pause/"))
+    assert w.participant.stage == "done"   # no break after the last trial
+
+
+def test_practice_off_starts_at_trial_one(small_study):
+    configure(small_study, practice_enabled=False)
+    w = Walker("small")
+    w.to_trials()
+    assert w.current()["trialIndex"] == 1
+    assert not w.participant.trials.filter(is_practice=True).exists()
+
+
+def test_pilot_by_study_setting_or_link_parameter(small_study):
+    w = Walker("small", "?pilot=1")
+    assert w.participant.is_pilot
+    assert not Walker("small").participant.is_pilot
+    configure(small_study, is_pilot=True)
+    assert Walker("small").participant.is_pilot
+
+
+def test_attention_checks_are_placed_scored_and_exported(small_study):
+    configure(small_study, attention_checks=2)
+    w = Walker("small")
+    w.to_trials()
+    checks = list(w.participant.trials.filter(check_answer__isnull=False))
+    assert len(checks) == 2 and all(t.index >= 1 for t in checks)
+    assert w.participant.trials.filter(is_practice=False).count() == 8
+    for _ in range(9):
+        index = w.current()["trialIndex"]
+        trial = w.participant.trials.get(index=index)
+        if trial.check_answer:
+            page = w.client.get(w.url("trial/")).content.decode()
+            assert "Attention check" in page
+            first = trial == checks[0]
+            w.answer(response_emotion=trial.check_answer["response_emotion"],
+                     intensity=trial.check_answer["intensity"] if first else
+                     trial.check_answer["intensity"] % 7 + 1)
+        else:
+            w.answer()
+    from studyapp.selectors import participant_rows, response_rows
+
+    rows = [r for r in response_rows(small_study) if r["attention_check"] == 1]
+    assert sorted(r["attention_passed"] for r in rows) == [0, 1]
+    assert all(r["attention_passed"] == "" for r in response_rows(small_study)
+               if r["attention_check"] == 0)
+    row = next(participant_rows(small_study))
+    assert (row["checks_passed"], row["checks_total"]) == (1, 2)
+    assert study_summary(small_study)["attention"] == {"answered": 2, "passed": 1}
+
+
+def test_inactive_participants_free_their_group_place_but_can_resume(make_set):
+    study = study_build(manifest=make_set("t1", design="task1"), design="task1", slug="t1").study
+    first = participant_enroll(study=study, external_pid="A", external_study_id="S", seed=1)
+    Participant.objects.filter(pk=first.pk).update(
+        last_seen_at=timezone.now() - timedelta(minutes=study.inactive_minutes + 1))
+    others = [participant_enroll(study=study, seed=s) for s in range(2, 6)]
+    groups = sorted(p.group for p in others)
+    assert groups.count(first.group) == 1 and len(set(groups)) == 4
+    back = participant_enroll(study=study, external_pid="A", external_study_id="S")
+    assert back.pk == first.pk and back.group == first.group
+
+
+def test_withdrawal_from_any_page_marks_data_and_leaves_it_out(small_study):
+    w = Walker("small")
+    w.to_trials()
+    w.answer()
+    page = w.client.get(w.url("trial/"))
+    assert b"Withdraw from the study" in page.content
+    confirm = w.client.get(w.url("withdraw/"))
+    assert b"Withdraw from the study?" in confirm.content
+    assert w.client.post(w.url("withdraw/"))["Location"] == "/s/small/withdrawn/"
+    assert w.participant.stage == "withdrawn" and w.participant.withdrawn_at
+    assert w.client.get(w.url("trial/"))["Location"] == "/s/small/withdrawn/"
+    assert w.answer(trial_index=1, stimulus_id=w.participant.trials.get(index=1)
+                    .stimulus.stimulus_id).status_code == 409
+    from studyapp.selectors import response_rows
+
+    assert list(response_rows(small_study)) == []
+    assert len(list(response_rows(small_study, include_withdrawn=True))) == 1
+    assert Response.objects.count() == 1     # kept, marked
+
+
+def test_closing_lets_those_in_progress_finish(small_study):
+    w = Walker("small")
+    w.to_trials()
+    configure(small_study, is_open=False)
+    assert w.answer().status_code == 200
+    newcomer = Walker("small")
+    assert newcomer.entry.status_code == 403 and b"closed" in newcomer.entry.content
+
+
+def test_device_screening_settings_reach_the_page(small_study):
+    configure(small_study, min_window_width=1024, min_window_height=700)
+    page = Walker("small").client.get("/s/small/consent/")
+    assert b'data-min-width="1024" data-min-height="700"' in page.content
