@@ -1,0 +1,67 @@
+"""HuBERT: local loading only, 50 Hz frames aligned to 25 fps, the pretraining recipe runs."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from generator.errors import InputError
+from generator.hubert import (
+    PretrainConfig,
+    hidden_states,
+    hubert_load,
+    hubert_pretrain,
+    mfcc_targets,
+    span_mask,
+)
+
+
+def _speechlike(seconds: float, seed: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    t = np.arange(int(seconds * 16000)) / 16000
+    f0 = 120 + 40 * np.sin(2 * np.pi * 1.5 * t)
+    return (0.3 * np.sin(2 * np.pi * np.cumsum(f0) / 16000) * (np.sin(2 * np.pi * 3 * t) > 0)
+            + 0.01 * rng.normal(size=t.size)).astype(np.float32)
+
+
+@pytest.fixture(scope="module")
+def tiny_hubert(tmp_path_factory):
+    out = tmp_path_factory.mktemp("hubert")
+    cfg = PretrainConfig(steps=3, batch=2, crop_s=0.5, clusters=4)
+    return hubert_pretrain([_speechlike(1.2, s) for s in range(3)], out, cfg, progress=False)
+
+
+def test_pretrained_folder_loads_offline_and_gives_two_frames_per_video_frame(tiny_hubert):
+    handle = hubert_load(tiny_hubert)
+    states = hidden_states(handle, _speechlike(1.0, 9), n_frames=25)
+    assert states.shape == (handle.n_layers, 50, handle.dim)
+    assert torch.isfinite(states).all()
+    assert (tiny_hubert / "project_hubert.json").is_file()
+
+
+def test_pretraining_resumes_from_its_state(tiny_hubert):
+    # Same config, already at the last step: nothing left to do, the checkpoint is rewritten.
+    cfg = PretrainConfig(steps=3, batch=2, crop_s=0.5, clusters=4)
+    hubert_pretrain([_speechlike(1.2, s) for s in range(3)], tiny_hubert, cfg, progress=False)
+    assert hubert_load(tiny_hubert).n_layers == 4
+
+
+def test_missing_or_broken_checkpoint_is_a_clear_error(tmp_path):
+    with pytest.raises(InputError, match="no config.json"):
+        hubert_load(tmp_path)
+    (tmp_path / "config.json").write_text("{not json")
+    with pytest.raises(InputError, match="could not be loaded"):
+        hubert_load(tmp_path)
+
+
+def test_span_mask_covers_spans_and_never_nothing():
+    gen = torch.Generator().manual_seed(0)
+    mask = span_mask(50, 10, 0.0, gen, batch=3)
+    assert mask.shape == (3, 50) and (mask.sum(1) == 10).all()  # the forced span at 0
+    dense = span_mask(200, 10, 0.08, torch.Generator().manual_seed(1), batch=64)
+    assert 0.35 < dense.float().mean() < 0.65  # HuBERT's p=8 %, l=10 masks about half
+
+
+def test_mfcc_targets_are_at_hubert_rate():
+    assert mfcc_targets(np.zeros(16000, np.float32)).shape == (50, 36)
