@@ -169,6 +169,8 @@ def build_parser() -> argparse.ArgumentParser:
     listing = commands.add_parser("characters", help="list the characters and their rigs")
     listing.add_argument("--verbose", action="store_true", help="also list every rig control")
     listing.set_defaults(run=_characters)
+    from generator.cli_models import models_register  # train, evaluate, animate, stimuli task2
+    models_register(commands)
     return parser
 
 
