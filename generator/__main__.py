@@ -18,6 +18,7 @@ from pathlib import Path
 from generator.errors import InputError
 from generator.parallel import default_jobs
 from generator.render import DEFAULT_SIZE
+from generator.rig import EMOTIONS
 
 
 def _size(text: str) -> int:
@@ -30,19 +31,17 @@ def _size(text: str) -> int:
 def _dataset_build(args: argparse.Namespace) -> int:
     from generator.character import character_get, characters
     from generator.corpus import utterances
-    from generator.dataset import item_build, split_write
+    from generator.dataset import item_build_job, split_write
     from generator.parallel import parallel_map
-    from generator.stimuli import _dataset_job
+    from generator.rig import EMOTIONS
 
     chosen = [character_get(n) for n in args.characters] or list(characters().values())
     for emotion in args.emotions:
-        from generator.rig import EMOTIONS
         if emotion not in EMOTIONS:
             raise InputError(f"unknown emotion {emotion!r} (known: {', '.join(EMOTIONS)})")
     jobs = [(c.name, u, str(args.out), args.seed) for c in chosen for u in utterances()
             if not args.emotions or u.emotion in args.emotions]
-    del item_build
-    built = sum(parallel_map(_dataset_job, jobs, workers=args.jobs, desc="dataset items"))
+    built = sum(parallel_map(item_build_job, jobs, workers=args.jobs, desc="dataset items"))
     split = split_write(Path(args.out), list(characters().values()), args.seed)
     print(f"{len(jobs)} items in {args.out} ({built} built, {len(jobs) - built} up to date); "
           f"split in {split}")
@@ -148,7 +147,7 @@ def build_parser() -> argparse.ArgumentParser:
     task1.add_argument("--name", default="task1", help="the manifest's name (default: task1)")
     task1.add_argument("--characters", nargs="*", default=[], metavar="NAME",
                        help="only these characters (default: all seven)")
-    task1.add_argument("--emotions", nargs="*", default=list(_emotions()), metavar="EMOTION",
+    task1.add_argument("--emotions", nargs="*", default=list(EMOTIONS), metavar="EMOTION",
                        help="only these emotions (default: all seven)")
     task1.add_argument("--sentence-types", nargs="*", default=["common", "emotion"],
                        metavar="TYPE", help="common and/or emotion (default: both)")
@@ -174,12 +173,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _emotions() -> tuple[str, ...]:
-    from generator.rig import EMOTIONS
-
-    return EMOTIONS
-
-
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if getattr(args, "jobs", 1) < 1:
@@ -187,9 +180,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         return args.run(args)
-    except InputError as err:
-        print(f"error: {err}", file=sys.stderr)
-    except (OSError, ValueError) as err:
+    except (InputError, OSError) as err:  # bad input or an unwritable place: one line
         print(f"error: {err}", file=sys.stderr)
     except KeyboardInterrupt:
         print("interrupted; finished files are kept, partial ones removed", file=sys.stderr)

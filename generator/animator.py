@@ -29,11 +29,14 @@ from generator.expressions import ARTICULATION, EXPRESSIONS, VISEMES, viseme_of
 from generator.rig import CONTROLS, EMOTIONS, FPS, INDEX, PART, pose_from, rest_pose
 from generator.speech import Phoneme
 
+CLOSURE = "mouthClose"
+
 
 @dataclass(frozen=True)
 class AnimatorConfig:
-    attack_s: float = 0.07         # anticipation before a phoneme (typical 60-100 ms)
-    decay_s: float = 0.09          # carry-over after it
+    attack_s: float = 0.05         # anticipation before a phoneme
+    decay_s: float = 0.07          # carry-over after it
+    closure_release_s: float = 0.03  # lips part fast after p/b/m (a plosive's release)
     onset_s: float = 0.45          # expression from rest to apex
     release_s: float = 0.5         # expression release after speech
     release_to: float = 0.6        # fraction of apex left at the clip's end
@@ -68,9 +71,14 @@ def _smoothstep(x: np.ndarray) -> np.ndarray:
 
 def _viseme_track(times: np.ndarray, phonemes: list[Phoneme], cfg: AnimatorConfig,
                   articulation: float) -> np.ndarray:
-    """(T, C) mouth shapes of speech, blended by dominance."""
+    """(T, C) mouth shapes of speech, blended by dominance.
+
+    Lip closure (``CLOSURE``) is the exception: a bilabial must seal the lips
+    whatever its neighbours do, so it takes the strongest envelope, not a blend.
+    """
     weighted = np.zeros((len(times), len(CONTROLS)))
     total = np.full(len(times), 1e-3)  # a faint rest pose fills gaps
+    closure = np.zeros(len(times))
     for ph in phonemes:
         target, dominance = VISEMES[viseme_of(ph.symbol)]
         rise = _smoothstep((times - (ph.start_s - cfg.attack_s)) / cfg.attack_s)
@@ -79,9 +87,13 @@ def _viseme_track(times: np.ndarray, phonemes: list[Phoneme], cfg: AnimatorConfi
         pose = pose_from(target) - rest_pose()
         weighted += weight[:, None] * pose[None, :]
         total += weight
+        if CLOSURE in target:
+            release = 1.0 - _smoothstep((times - ph.end_s) / cfg.closure_release_s)
+            closure = np.maximum(closure, rise * release * target[CLOSURE])
     track = weighted / total[:, None]
-    mouth = [INDEX[c] for c in CONTROLS if PART[c] == "mouth" and c != "mouthClose"]
+    mouth = [INDEX[c] for c in CONTROLS if PART[c] == "mouth" and c != CLOSURE]
     track[:, mouth] *= articulation
+    track[:, INDEX[CLOSURE]] = closure
     return track
 
 

@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 
 from generator.animator import DEFAULT_CONFIG, AnimatorConfig, animate
-from generator.character import Character
+from generator.character import Character, character_get
 from generator.corpus import SENTENCE_TYPES, Utterance, utterances
 from generator.files import json_write, track_write, wav_write
 from generator.rig import CONTROLS, EMOTIONS, FPS
@@ -126,6 +126,12 @@ def item_build(root: Path, character: Character, utterance: Utterance, *, base_s
     }
     json_write(paths.meta, meta)
     return meta, True
+
+
+def item_build_job(job: tuple[str, Utterance, str, int]) -> bool:
+    """``item_build`` for a worker process: (character name, utterance, root, base seed)."""
+    name, utterance, root, seed = job
+    return item_build(Path(root), character_get(name), utterance, base_seed=seed)[1]
 
 
 def split_make(seed: int) -> dict[str, dict[str, int]]:

@@ -68,23 +68,24 @@ ARTICULATION = {"anger": 1.1, "disgust": 0.9, "fear": 1.0, "joy": 1.1, "neutral"
 
 
 # Visemes: (target, dominance). Dominance decides which phoneme wins where
-# neighbours overlap (co-articulation, after Cohen and Massaro): bilabials and
-# labiodentals must reach their shape, velars and /h/ borrow from neighbours.
+# neighbours overlap (co-articulation, after Cohen and Massaro): vowels set the
+# jaw, rounded sounds the lips, velars and /h/ borrow from their neighbours.
+# Lip closure is not blended: see CLOSURE in animator.py.
 VISEMES: dict[str, tuple[dict[str, float], float]] = {
     "rest": ({}, 1.0),
-    "bilabial": ({"jawOpen": 0.04, "mouthClose": 1.0, **_both("mouthPress", 0.35)}, 8.0),
+    "bilabial": ({"jawOpen": 0.05, "mouthClose": 1.0, **_both("mouthPress", 0.35)}, 3.0),
     "labiodental": ({"jawOpen": 0.08, "mouthRollLower": 0.7, **_both("mouthUpperUp", 0.25)},
-                    4.0),
-    "dental": ({"jawOpen": 0.18, "tongueOut": 0.6}, 2.0),
-    "alveolar": ({"jawOpen": 0.14}, 0.8),
+                    3.0),
+    "dental": ({"jawOpen": 0.2, "tongueOut": 0.6}, 1.5),
+    "alveolar": ({"jawOpen": 0.15}, 0.6),
     "postalveolar": ({"jawOpen": 0.12, "mouthFunnel": 0.65, "mouthPucker": 0.2}, 2.0),
-    "round": ({"jawOpen": 0.12, "mouthPucker": 0.8, "mouthFunnel": 0.35}, 2.5),
-    "r": ({"jawOpen": 0.15, "mouthPucker": 0.35, "mouthFunnel": 0.2}, 1.2),
-    "velar": ({"jawOpen": 0.22}, 0.4),
-    "spread": ({"jawOpen": 0.18, **_both("mouthStretch", 0.4)}, 1.2),
-    "open": ({"jawOpen": 0.75}, 1.2),
-    "mid": ({"jawOpen": 0.45, **_both("mouthStretch", 0.1)}, 1.0),
-    "round_open": ({"jawOpen": 0.5, "mouthFunnel": 0.45, "mouthPucker": 0.2}, 1.2),
+    "round": ({"jawOpen": 0.15, "mouthPucker": 0.8, "mouthFunnel": 0.35}, 2.5),
+    "r": ({"jawOpen": 0.18, "mouthPucker": 0.35, "mouthFunnel": 0.2}, 1.2),
+    "velar": ({"jawOpen": 0.25}, 0.3),
+    "spread": ({"jawOpen": 0.3, **_both("mouthStretch", 0.4)}, 1.4),
+    "open": ({"jawOpen": 0.85}, 2.0),
+    "mid": ({"jawOpen": 0.55, **_both("mouthStretch", 0.1)}, 1.6),
+    "round_open": ({"jawOpen": 0.6, "mouthFunnel": 0.45, "mouthPucker": 0.2}, 1.6),
 }
 
 # espeak-ng English phoneme mnemonics -> viseme. Longest prefix wins.

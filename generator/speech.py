@@ -18,6 +18,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from generator.errors import InputError
+
 SAMPLE_RATE = 16000  # of every WAV the dataset writes
 
 
@@ -96,7 +98,7 @@ class _Engine:
 
     def say(self, text: str, voice: str, prosody: Prosody) -> tuple[np.ndarray, list]:
         if self.lib.espeak_SetVoiceByName(voice.encode()) != 0:
-            raise ValueError(f"espeak-ng has no voice {voice!r}")
+            raise InputError(f"espeak-ng has no voice {voice!r}")
         for param, value in ((_RATE, prosody.rate), (_PITCH, prosody.pitch),
                              (_RANGE, prosody.range), (_VOLUME, prosody.volume)):
             self.lib.espeak_SetParameter(param, int(value), 0)

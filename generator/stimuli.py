@@ -21,7 +21,7 @@ from generator.character import Character, character_get, characters
 from generator.clips import clip_render
 from generator.contact_sheet import contact_sheet_write
 from generator.corpus import PRACTICE_SENTENCE, SENTENCE_TYPES, Utterance, utterances
-from generator.dataset import item_build, item_paths, split_write
+from generator.dataset import item_build_job, item_paths, split_write
 from generator.errors import InputError
 from generator.files import audio_read, text_write, track_read
 from generator.manifest import manifest_write, stimulus_entry
@@ -83,11 +83,6 @@ def _paths(job: ClipJob) -> tuple[Path, Path, Path]:
             root / ".cache" / f"{job.stimulus_id}.sha")
 
 
-def _dataset_job(job: tuple[str, Utterance, str, int]) -> bool:
-    name, utterance, dataset, seed = job
-    return item_build(Path(dataset), character_get(name), utterance, base_seed=seed)[1]
-
-
 def _render_job(job: ClipJob) -> tuple[str, bool]:
     """Render one clip unless its cache stamp says the inputs are unchanged."""
     character = character_get(job.character)
@@ -117,7 +112,7 @@ def gt_set_write(out: Path, *, name: str, description: str, selection: Selection
     chosen, picked = selection.resolved()
     practice_character = character_get(PRACTICE[0])
     items = [(c, u) for c in chosen for u in picked] + [(practice_character, PRACTICE[1])]
-    built = sum(parallel_map(_dataset_job, [(c.name, u, str(dataset), seed) for c, u in items],
+    built = sum(parallel_map(item_build_job, [(c.name, u, str(dataset), seed) for c, u in items],
                              workers=workers, desc="dataset items"))
     split_write(dataset, list(characters().values()), seed)
     jobs = [ClipJob(c.name, u, str(dataset), str(out),
