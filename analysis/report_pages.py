@@ -126,7 +126,7 @@ def measure_pages(w: PageWriter, number_: int, name: str, result: dict, design: 
         [
             f"Shapiro-Wilk: {len(low)} of {len(tested)} testable cells have p < .05"
             + (
-                f"; {len(shapiro) - len(tested)} cell(s) not testable (all values equal)."
+                f"; {len(shapiro) - len(tested)} cell(s) not testable (too few people or equal values)."
                 if len(tested) < len(shapiro)
                 else "."
             ),

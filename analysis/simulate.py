@@ -112,9 +112,10 @@ def simulate(design: str, participants: int, seed: int) -> pd.DataFrame:
 
     Every participant sees one practice trial (trial_index 0) and then all
     clips of the design in their own random order. A participant's condition
-    mean is the paper's mean plus a participant effect (SD = SE x sqrt(paper's n),
-    drawn per reported condition, correlated ``PARTICIPANT_R`` across conditions); ratings add trial noise and
-    are rounded into 1..7; recognition is a Bernoulli draw.
+    mean is the paper's mean plus a participant effect (SD = SE x sqrt(paper's
+    n), drawn per reported condition, correlated ``PARTICIPANT_R`` across
+    conditions); ratings add trial noise and are rounded into 1..7;
+    recognition is a Bernoulli draw.
 
     Returns
     -------
@@ -163,15 +164,10 @@ def simulate(design: str, participants: int, seed: int) -> pd.DataFrame:
             participant=f"P{i + 1:02d}",
             group=str(group),
             trial_index=np.arange(len(trials)),
-            stimulus_id=(
-                trials["character"].str.lower()
-                + "-"
-                + trials["emotion"]
-                + "-"
-                + trials["method"].str.lower()
-                + "-"
-                + trials["sentence_type"]
-            ),
+            stimulus_id=trials[["character", "emotion", "method", "sentence_type"]]
+            .astype(str)
+            .agg("-".join, axis=1)
+            .str.lower(),
             sentence_group=group,
             rt_ms=rt,
             plays=1 + (rng.random(len(trials)) < 0.1),
