@@ -146,7 +146,7 @@ def measure_pages(w: PageWriter, number_: int, name: str, result: dict, design: 
     x, hue = design.bars
     w.figure(
         bar_chart(
-            result["cells"], x, hue, label, f"{label}: M +- SE per {x} x {hue} (cf. paper {design.figure})"
+            result["cells"], x, hue, label, f"{label}: M ± SE per {x} × {hue} (cf. paper {design.figure})"
         )
     )
     w.figure(boxplot_figure(result["marginal"], label, f"{label}: participants' marginal means"))
