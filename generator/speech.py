@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import pickle
 from dataclasses import dataclass
 
 import numpy as np
@@ -113,6 +114,37 @@ class _Engine:
 _engine: _Engine | None = None
 
 
+def _say_isolated(engine: _Engine, text: str, voice: str, prosody: Prosody):
+    """``engine.say`` in a forked child, so every utterance starts from the same state.
+
+    espeak-ng keeps wave-generator state from one utterance to the next: the
+    same sentence came out a few samples different after another one. The
+    parent initialises the engine and never speaks; each child inherits that
+    pristine state, speaks once and sends the result back through a pipe.
+    """
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # child: speak, report, leave without running the parent's cleanup
+        os.close(read_fd)
+        try:
+            payload = pickle.dumps(("ok", engine.say(text, voice, prosody)))
+        except BaseException as err:  # every failure goes back to the parent
+            payload = pickle.dumps(("error", str(err)))
+        with os.fdopen(write_fd, "wb") as out:
+            out.write(payload)
+        os._exit(0)
+    os.close(write_fd)
+    with os.fdopen(read_fd, "rb") as source:
+        data = source.read()
+    os.waitpid(pid, 0)
+    if not data:
+        raise RuntimeError("the espeak-ng child process died without an answer")
+    status, result = pickle.loads(data)
+    if status == "error":
+        raise InputError(result)
+    return result
+
+
 def speech_synthesize(text: str, *, voice: str, emotion: str,
                       pitch_offset: int = 0) -> tuple[np.ndarray, list[Phoneme]]:
     """Speak ``text``: (mono float32 audio at 16 kHz, phonemes with start/end in seconds)."""
@@ -124,7 +156,7 @@ def speech_synthesize(text: str, *, voice: str, emotion: str,
     base = PROSODY[emotion]
     prosody = Prosody(base.rate, int(np.clip(base.pitch + pitch_offset, 0, 100)),
                       base.range, base.volume)
-    raw, events = _engine.say(text, voice, prosody)
+    raw, events = _say_isolated(_engine, text, voice, prosody)
     audio = soxr.resample(raw.astype(np.float32) / 32768.0, _engine.rate, SAMPLE_RATE)
     total_s = len(raw) / _engine.rate
     phonemes = []
