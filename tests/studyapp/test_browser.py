@@ -124,3 +124,64 @@ def test_participant_completes_trials_and_resumes_after_reload(browser, live_ser
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"the trial page scrolls sideways on a phone ({width}px)"
     phone.close()
+
+
+def start_trials(page, base_url):
+    page.goto(f"{base_url}/s/browser/")
+    page.get_by_label("I consent to take part").check()
+    page.click("button[type=submit]")
+    page.fill("#id_age", "40")
+    page.select_option("#id_gender", "not-said")
+    page.click("button[type=submit]")
+    page.click("text=Start the practice trial")
+    page.wait_for_selector(".practice-banner")
+
+
+def test_lost_connection_is_retried_and_stored_once(browser, live_server, study):
+    context = browser.new_context(viewport={"width": 1280, "height": 860})
+    page = context.new_page()
+    start_trials(page, live_server.url)
+    page.keyboard.press("Space")
+    for key in ("2", "4", "4", "4"):
+        page.keyboard.press(key)
+    watch(page)
+    page.wait_for_function("!document.getElementById('submit').disabled")
+    context.set_offline(True)
+    page.click("#submit")
+    page.wait_for_selector("#status:has-text('Cannot reach the server')")
+    assert not Response.objects.exists()
+    context.set_offline(False)
+    page.wait_for_selector("#progress:has-text('Trial 1 of 6')", timeout=20000)
+    assert [(r.trial.index, r.response_emotion) for r in Response.objects.all()] == [(0, "anger")]
+    context.close()
+
+
+def test_refused_autoplay_offers_tap_to_play(browser, live_server, study):
+    context = browser.new_context(viewport={"width": 1280, "height": 860})
+    context.add_init_script("""
+        const realPlay = HTMLMediaElement.prototype.play;
+        let refused = false;
+        HTMLMediaElement.prototype.play = function () {
+          if (!refused) { refused = true; return Promise.reject(new DOMException("no", "NotAllowedError")); }
+          return realPlay.call(this);
+        };""")
+    page = context.new_page()
+    start_trials(page, live_server.url)
+    page.click("#play")
+    page.wait_for_selector("#play-hint:has-text('Tap the clip')")
+    assert page.is_visible("#play")
+    page.click("#clip", position={"x": 20, "y": 20})  # the clip itself, off the button
+    watch(page)
+    context.close()
+
+
+def test_small_window_gets_a_polite_screening_page(browser, live_server, study):
+    study.min_window_width, study.min_window_height = 1000, 600
+    study.save()
+    context = browser.new_context(viewport={"width": 700, "height": 500})
+    page = context.new_page()
+    page.goto(f"{live_server.url}/s/browser/")
+    page.wait_for_selector("#screening:not([hidden])")
+    assert "needs at least 1000 x 600" in page.inner_text("#screening-reason")
+    assert not page.is_visible("main")
+    context.close()
