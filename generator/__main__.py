@@ -67,11 +67,13 @@ def _stimuli_task1(args: argparse.Namespace) -> int:
 
     selection = Selection(tuple(args.characters), tuple(args.emotions),
                           tuple(args.sentence_types), tuple(args.groups))
+    chosen, _ = selection.resolved()
     manifest = gt_set_write(
         Path(args.out), name=args.name, selection=selection, dataset=Path(args.dataset),
         size=args.size, workers=args.jobs, seed=args.seed,
-        description="Task 1: GT clips of 7 characters x 7 emotions x 2 sentence types x 4 "
-                    "groups (paper 5.1.3), synthetic dataset")
+        description=f"Task 1 (paper 5.1.3): GT clips of {len(chosen)} characters x "
+                    f"{len(selection.emotions)} emotions x {len(selection.sentence_types)} "
+                    f"sentence types x {len(selection.groups)} groups, synthetic dataset")
     print(f"wrote {manifest} and {Path(args.out) / 'contact_sheet.png'}")
     return 0
 
