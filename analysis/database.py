@@ -24,7 +24,7 @@ from analysis.responses import EXPORT_COLUMNS
 DEFAULT_URL = f"sqlite:///{Path(__file__).resolve().parents[1] / 'var' / 'db.sqlite3'}"
 STANDARD_FACTORS = ("character", "emotion", "method", "sentence_type", "sentence_group")
 QUERY = """
-SELECT s.slug, p.code, p."group", t."index", t.is_practice, st.stimulus_id, st.factors,
+SELECT s.slug, p.code, p."group", p.is_pilot, t."index", t.is_practice, st.stimulus_id, st.factors,
        r.response_emotion, r.intensity, r.sync, r.naturalness, r.rt_ms, r.plays,
        r.started_at, r.submitted_at
 FROM studyapp_response r
@@ -101,7 +101,7 @@ def study_export(slug: str, url: str | None = None) -> pd.DataFrame:
     if not records:
         raise ValueError(f"study {slug!r} has no answered trials in the database.")
     rows, extra = [], []
-    for slug_, code, group, index, practice, stimulus_id, factors, emotion, *rest in records:
+    for slug_, code, group, pilot, index, practice, stimulus_id, factors, emotion, *rest in records:
         factors = json.loads(factors) if isinstance(factors, str) else factors
         extra += [f for f in factors if f not in STANDARD_FACTORS and f not in extra]
         intensity, sync, naturalness, rt_ms, plays, started, submitted = rest
@@ -113,6 +113,7 @@ def study_export(slug: str, url: str | None = None) -> pd.DataFrame:
                 "response_emotion": emotion, "correct": int(emotion == factors.get("emotion")),
                 "intensity": intensity, "sync": sync, "naturalness": naturalness,
                 "rt_ms": rt_ms, "plays": plays, "started_at": _iso(started), "submitted_at": _iso(submitted),
+                "pilot": int(bool(pilot)), "bot": 0, "attention_check": 0, "attention_passed": "",
             }
         )  # fmt: skip
     head = list(EXPORT_COLUMNS[: EXPORT_COLUMNS.index("sentence_group") + 1])

@@ -86,10 +86,11 @@ def build_report(
     design: str = "auto",
     correction: str = "auto",
     drop_incomplete: bool = False,
+    include_pilot: bool = False,
     progress: bool = True,
 ) -> dict:
     """Analyse a responses export and write the PDF, JSON and CSV tables; returns the meta data."""
-    trials = measured_trials(export)
+    trials = measured_trials(export, include_pilot=include_pilot)
     chosen = design_for(trials, design)
     results = study_results(trials, chosen, correction, drop_incomplete, progress)
     dropped = sorted({p for r in results["measures"].values() for p in r["dropped_participants"]})
@@ -101,7 +102,8 @@ def build_report(
         "sha256": sha256,
         "participants": int(trials["participant"].nunique()) - len(dropped),
         "trials": len(trials),
-        "rows_left_out": len(export) - len(trials),  # practice and attention-check trials
+        "rows_left_out": len(export) - len(trials),  # practice, attention-check, pilot rows
+        "include_pilot": include_pilot,
         "dropped": dropped,
         "correction": correction,
         "generated": datetime.now(UTC).strftime("%Y-%m-%d %H:%M"),
@@ -147,6 +149,11 @@ def parser() -> argparse.ArgumentParser:
         action="store_true",
         help="leave out participants missing a cell instead of failing",
     )
+    p.add_argument(
+        "--include-pilot",
+        action="store_true",
+        help="analyse pilot participants too (left out by default)",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     return p
 
@@ -169,6 +176,7 @@ def main(argv: list[str] | None = None) -> int:
         design=args.design,
         correction=args.correction,
         drop_incomplete=args.drop_incomplete,
+        include_pilot=args.include_pilot,
         progress=not args.quiet,
     )
     print(

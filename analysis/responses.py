@@ -17,6 +17,7 @@ EXPORT_COLUMNS = (
     "study", "participant", "group", "trial_index", "is_practice", "stimulus_id", "character",
     "emotion", "method", "sentence_type", "sentence_group", "response_emotion", "correct",
     "intensity", "sync", "naturalness", "rt_ms", "plays", "started_at", "submitted_at",
+    "pilot", "bot", "attention_check", "attention_passed",
 )  # fmt: skip
 #: The columns the report needs.
 REQUIRED = (
@@ -43,11 +44,12 @@ def _first_bad(trials: pd.DataFrame, bad: pd.Series, column: str, expected: str)
     )
 
 
-def measured_trials(export: pd.DataFrame) -> pd.DataFrame:
+def measured_trials(export: pd.DataFrame, *, include_pilot: bool = False) -> pd.DataFrame:
     """Check a responses export and return its measured trials.
 
-    Practice trials (``is_practice``) and, where the export has the column,
-    attention-check trials (``attention_check`` = 1) are left out.
+    Practice trials (``is_practice``) and, where the export has the columns,
+    attention-check trials (``attention_check`` = 1) and, unless
+    ``include_pilot``, pilot participants (``pilot`` = 1) are left out.
 
     Raises ValueError naming the column, line and participant of the first
     bad value: missing columns, ``is_practice`` not a boolean, unknown emotion
@@ -80,9 +82,12 @@ def measured_trials(export: pd.DataFrame) -> pd.DataFrame:
     measured = ~trials["is_practice"]
     if "attention_check" in trials:  # catch trials (newer exports) are no measured trials
         measured &= pd.to_numeric(trials["attention_check"], errors="coerce").fillna(0).astype(int) == 0
+    if "pilot" in trials and not include_pilot:  # pilot data: left out unless asked for
+        measured &= pd.to_numeric(trials["pilot"], errors="coerce").fillna(0).astype(int) == 0
     trials = trials.loc[measured].reset_index(drop=True)
     if trials.empty:
-        raise ValueError("the responses export holds only practice trials.")
+        raise ValueError("the responses export holds no measured trials (only practice, "
+                         "attention-check or pilot rows; --include-pilot keeps pilot data).")
     for column, order in ORDER.items():
         trials[column] = trials[column].astype(str)
         present = set(trials[column])

@@ -173,6 +173,10 @@ def simulate(design: str, participants: int, seed: int) -> pd.DataFrame:
             plays=1 + (rng.random(len(trials)) < 0.1),
             started_at=[(begin + timedelta(milliseconds=int(o) - 15_000)).isoformat() for o in offsets],
             submitted_at=[(begin + timedelta(milliseconds=int(o))).isoformat() for o in offsets],
+            pilot=0,
+            bot=0,
+            attention_check=0,
+            attention_passed="",
         )
         frames.append(trials)
     return pd.concat(frames, ignore_index=True)[list(EXPORT_COLUMNS)]

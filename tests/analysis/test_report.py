@@ -48,6 +48,14 @@ def test_measured_trials_leaves_out_practice_and_orders_levels(task1):
     assert list(trials["character"].cat.categories)[:2] == ["Human", "Mery"]
 
 
+def test_pilot_participants_are_left_out_unless_asked_for(task1):
+    first = task1["participant"].iloc[0]
+    piloted = task1.assign(pilot=(task1["participant"] == first).astype(int))
+    assert len(measured_trials(piloted)) == 7 * 98
+    assert first not in set(measured_trials(piloted)["participant"])
+    assert len(measured_trials(piloted, include_pilot=True)) == 8 * 98
+
+
 @pytest.mark.parametrize(
     ("column", "value", "message"),
     [
