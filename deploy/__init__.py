@@ -1,0 +1,1 @@
+"""Production set-up: nginx template, gunicorn config, the local start/stop script."""
