@@ -119,16 +119,14 @@ def _blinks(times: np.ndarray, rng: np.random.Generator, cfg: AnimatorConfig) ->
 
 
 def _gaze(times: np.ndarray, rng: np.random.Generator, cfg: AnimatorConfig) -> np.ndarray:
-    """(T, 2) gaze x (toward the character's left) and y (up), held then shifted."""
+    """(T, 2) gaze x (toward the character's left) and y (up): held, then a quick shift."""
     out = np.zeros((len(times), 2))
-    t, previous = 0.0, np.zeros(2)
+    t = 0.0
     while t <= times[-1]:
         target = rng.uniform(-cfg.gaze_amplitude, cfg.gaze_amplitude, 2) * (1.0, 0.5)
-        step = _smoothstep((times - t) / 0.05)[:, None]
-        out = out * (1 - step) + target * step if t > 0 else out + target
-        previous = target
+        step = _smoothstep((times - t) / 0.05)[:, None] if t > 0 else np.ones((len(times), 1))
+        out = out * (1 - step) + target * step
         t += rng.uniform(*cfg.gaze_hold_s)
-    del previous
     return out
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 
 DATASET = "build/dataset"
 RUNS = "runs"
+ETAD_STEPS = 1500
 
 
 def _hubert_wavs(dataset: Path) -> list:
@@ -51,6 +52,57 @@ def _train_hubert(args: argparse.Namespace) -> int:
     return 0
 
 
+def _hubert_default(path: str, data: str) -> Path:
+    """The HuBERT folder to use; the project's own is pretrained first when it is missing."""
+    from generator.hubert import PretrainConfig, hubert_pretrain
+
+    folder = Path(path)
+    if not (folder / "config.json").is_file() and path == f"{RUNS}/hubert":
+        print(f"no HuBERT at {folder}: pretraining the project's small HuBERT first")
+        hubert_pretrain(_hubert_wavs(Path(data)), folder, PretrainConfig())
+    return folder
+
+
+def _train_etad(args: argparse.Namespace) -> int:
+    import torch
+
+    from generator.etad import ETADConfig
+    from generator.train import etad_train
+
+    torch.set_num_threads(args.threads)
+    cfg = ETADConfig(use_emotion=not args.no_emotion, use_softdtw=not args.no_softdtw,
+                     steps=args.steps, seed=args.seed)
+    path = etad_train(data=Path(args.data), out=Path(args.out),
+                      hubert=_hubert_default(args.hubert, args.data), cfg=cfg)
+    print(f"wrote {path}; held-out F-RPD / M-RPD in {path.parent / 'metrics.json'}")
+    return 0
+
+
+def _train_evp(args: argparse.Namespace) -> int:
+    import torch
+
+    from generator.evp import EVPConfig, evp_train
+
+    torch.set_num_threads(args.threads)
+    path = evp_train(data=Path(args.data), out=Path(args.out),
+                     cfg=EVPConfig(steps=args.steps, seed=args.seed))
+    print(f"wrote {path}")
+    return 0
+
+
+def _train_adapt(args: argparse.Namespace) -> int:
+    import torch
+
+    from generator.adapt import AdaptConfig, adapt_train
+
+    torch.set_num_threads(args.threads)
+    path, errors = adapt_train(out=Path(args.out), cfg=AdaptConfig(steps=args.steps, seed=args.seed))
+    print(f"wrote {path}; held-out RMSE per part (rig units):")
+    for name, parts in errors.items():
+        print(f"  {name:8s} " + "  ".join(f"{p} {v:.4f}" for p, v in parts.items()))
+    return 0
+
+
 def models_register(commands) -> None:
     """Add train / evaluate / animate and ``stimuli task2`` to the front door."""
     train = commands.add_parser("train", help="train the models (HuBERT, ETAD, EVP, adaptation)")
@@ -67,3 +119,47 @@ def models_register(commands) -> None:
     hubert.add_argument("--seed", type=int, default=0, help="seed of everything random "
                                                             "(default: %(default)s)")
     hubert.set_defaults(run=_train_hubert)
+
+    etad = train_commands.add_parser(
+        "etad", help="train ETAD (paper section 4) on the primary character's 75 %% split")
+    etad.add_argument("--data", default=DATASET, help="dataset folder (default: %(default)s)")
+    etad.add_argument("--out", default=f"{RUNS}/etad",
+                      help="run folder: checkpoint.pt (resumed), etad.pt, metrics.json "
+                           "(default: %(default)s)")
+    etad.add_argument("--hubert", default=f"{RUNS}/hubert",
+                      help="HuBERT checkpoint folder in Hugging Face format; the project's own is "
+                           "pretrained first if the default is missing (default: %(default)s)")
+    etad.add_argument("--no-softdtw", action="store_true",
+                      help="Table 3's 'w/o Soft-DTW' ablation: L2 and continuity only")
+    etad.add_argument("--no-emotion", action="store_true",
+                      help="Table 3's 'w/o Emo Encoder' ablation: no emotion label input")
+    etad.add_argument("--steps", type=int, default=ETAD_STEPS,
+                      help="optimisation steps of batch 8 (default: %(default)s)")
+    etad.add_argument("--seed", type=int, default=0, help="seed of initialisation and batches "
+                                                          "(default: %(default)s)")
+    etad.add_argument("--threads", type=int, default=1,
+                      help="torch CPU threads; the model's ops are small, so one thread is "
+                           "fastest on a shared machine (default: %(default)s)")
+    etad.set_defaults(run=_train_etad)
+
+    evp = train_commands.add_parser(
+        "evp", help="train the EVP-style baseline's landmark regressor on the Human's speech")
+    evp.add_argument("--data", default=DATASET, help="dataset folder (default: %(default)s)")
+    evp.add_argument("--out", default=f"{RUNS}/evp", help="run folder (default: %(default)s)")
+    evp.add_argument("--steps", type=int, default=800,
+                     help="optimisation steps of batch 8 (default: %(default)s)")
+    evp.add_argument("--seed", type=int, default=0,
+                     help="seed of training and of the expression database (default: %(default)s)")
+    evp.add_argument("--threads", type=int, default=1, help="torch CPU threads (default: 1)")
+    evp.set_defaults(run=_train_evp)
+
+    adapt = train_commands.add_parser(
+        "adapt", help="train the per-face-part MLPs that map the primary's rig to each "
+                      "secondary character's rig (paper 6.2)")
+    adapt.add_argument("--out", default=f"{RUNS}/adapt", help="run folder (default: %(default)s)")
+    adapt.add_argument("--steps", type=int, default=1500,
+                       help="Adam steps per MLP (default: %(default)s)")
+    adapt.add_argument("--seed", type=int, default=0, help="seed of poses and training "
+                                                           "(default: %(default)s)")
+    adapt.add_argument("--threads", type=int, default=1, help="torch CPU threads (default: 1)")
+    adapt.set_defaults(run=_train_adapt)

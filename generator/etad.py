@@ -96,15 +96,14 @@ class AudioEncoder(nn.Module):
     def __init__(self, cfg: ETADConfig) -> None:
         super().__init__()
         self.cnn = nn.Sequential(
-            nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(),
-            nn.Conv2d(16, 32, 3, stride=(2, 1), padding=1), nn.ReLU(),   # 28 x 12 -> 14 x 12
-            nn.Conv2d(32, 64, 3, stride=2, padding=1), nn.ReLU())        # -> 7 x 6
-        self.mlp = nn.Sequential(nn.Linear(64 * 7 * 6, 256), nn.ReLU(),
-                                 nn.Linear(256, cfg.audio_dim))
+            nn.Conv2d(1, 16, 3, stride=2, padding=1), nn.ReLU(),    # 28 x 12 -> 14 x 6
+            nn.Conv2d(16, 32, 3, stride=2, padding=1), nn.ReLU())   # -> 7 x 3
+        self.mlp = nn.Sequential(nn.Linear(32 * 7 * 3, 128), nn.ReLU(),
+                                 nn.Linear(128, cfg.audio_dim))
 
     def forward(self, windows: torch.Tensor) -> torch.Tensor:
         B, T = windows.shape[:2]
-        x = self.cnn(windows.reshape(B * T, 1, 28, 12))       # (B T, 64, 7, 6)
+        x = self.cnn(windows.reshape(B * T, 1, 28, 12))       # (B T, 32, 7, 3)
         return self.mlp(x.flatten(1)).view(B, T, -1)          # (B, T, A)
 
 

@@ -88,10 +88,6 @@ class Renderer:
         for pose in canonical:
             yield self.frame(pose)
 
-    def rig_frames(self, values: np.ndarray) -> Iterator[np.ndarray]:
-        """Frames of a (T, K) track of the character's own rig controls."""
-        return self.frames(self.character.rig.to_canonical(values))
-
     def still(self, pose: np.ndarray | None = None) -> np.ndarray:
         """A copy of one frame (the rest pose by default)."""
         return self.frame(rest_pose() if pose is None else pose).copy()

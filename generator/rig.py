@@ -54,11 +54,6 @@ def rest_pose() -> np.ndarray:
     return pose
 
 
-def part_columns(part: str) -> list[int]:
-    """Column indices of the canonical controls of one face part."""
-    return [INDEX[name] for name in CONTROLS if PART[name] == part]
-
-
 def pose_from(values: dict[str, float]) -> np.ndarray:
     """(C,) canonical pose from a {control: value} dict; other controls at rest."""
     pose = rest_pose()

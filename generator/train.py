@@ -105,6 +105,8 @@ def etad_train(*, data: Path, out: Path, hubert: Path, cfg: ETADConfig,
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     handle = hubert_load(hubert)
+    if cfg.crop < 8 or cfg.batch < 1 or cfg.steps < 1:
+        raise InputError("crop must be at least 8 frames, batch and steps at least 1")
     cfg.hubert_layers, cfg.hubert_dim = handle.n_layers, handle.dim
     cache = out.parent / "cache"
     train = dataset_features(handle, split_items(data, PRIMARY, "train"), cache)
