@@ -1,0 +1,497 @@
+"""Load and fault benchmark of the production set-up (run by hand; not a unit test).
+
+    .venv/bin/python bench/load_study.py              # 200 participants, 90 s
+    .venv/bin/python bench/load_study.py --fault      # + SIGKILL gunicorn, restart PostgreSQL
+
+It starts deploy/run_local.py's set-up (nginx -> gunicorn -> PostgreSQL, on
+127.0.0.1 only, a database of its own that is dropped and made again), builds
+a study from small generated clips, and drives N simulated participants
+through real HTTP via nginx, as a browser does: the study link, consent,
+questionnaire, instructions, then for each trial the trial page, its clip
+(a Range request nginx answers) and, ~2 s after the page, the answer (JSON,
+X-CSRFToken). Like the trial page (trial.js), a participant resends an
+answer that got no reply or a 5xx with the same submission key after 1, 2,
+4 ... s (at most 30 s); pages are retried the same way.
+
+It stops by itself: no new trial after --duration seconds, each participant
+finishes the answer it is sending, and everything ends by --duration + 60 s
+or after --max-requests requests, whichever comes first. Then it reads the
+database back and prints requests, errors, the answer request's latency
+(p50/p95/p99, seen by the client and by nginx), answers sent vs stored,
+duplicates, and whether every participant resumes where the database says
+it is. The PostgreSQL cluster is running again when the script ends,
+whatever happened. Exit status 0 only when the target is met (--fault: no
+loss, no duplicate, everyone resumes).
+
+--fault: at 35 % of the run gunicorn (master and workers) gets SIGKILL and
+is started again --down seconds later; at 65 % PostgreSQL is restarted
+(pg_ctlcluster ... restart).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import random
+import re
+import resource
+import socket
+import statistics
+import sys
+import time
+import uuid
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx2 as httpx
+import psycopg2
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from deploy.run_local import (  # noqa: E402  (needs REPO on the path)
+    HOST,
+    LocalSetup,
+    postgres_ensure_running,
+    postgres_restart,
+)
+
+SLUG = "bench"
+CONFIG = re.compile(r'<script id="trial-config" type="application/json">(.*?)</script>', re.S)
+CLIP = re.compile(r'<video[^>]*\ssrc="([^"]+)"')
+EMOTIONS = ("anger", "disgust", "fear", "joy", "neutral", "sadness", "surprise", "other")
+TARGET_P99_MS = 100.0
+
+
+class GiveUp(Exception):
+    """The run is over (time or request budget) while a request was still failing."""
+
+
+@dataclass
+class Stats:
+    requests: Counter = field(default_factory=Counter)     # kind -> count
+    errors: Counter = field(default_factory=Counter)       # "kind status" -> count
+    answer_ms: list = field(default_factory=list)          # every answer attempt with a reply
+    answer_ok_ms: list = field(default_factory=list)       # answer attempts answered 200
+    total: int = 0
+
+
+@dataclass
+class Participant:
+    number: int
+    client: httpx.AsyncClient
+    code: str = ""
+    acked: dict = field(default_factory=dict)       # trial_index -> submission key (200 seen)
+    unacked: dict = field(default_factory=dict)     # trial_index -> key, gave up before a 200
+    keys: dict = field(default_factory=dict)        # trial_index -> the one key used
+    stored: set = field(default_factory=set)        # trial indices the database holds
+    done: bool = False
+    failed: str = ""
+
+
+class Run:
+    def __init__(self, args, url: str):
+        self.args, self.url = args, url
+        assert url.startswith(f"http://{HOST}:"), url  # never anywhere but 127.0.0.1
+        self.stats = Stats()
+        self.start = time.monotonic()
+        self.stop_trials = asyncio.Event()   # no new trial after this
+        self.hard_stop = asyncio.Event()     # give up retrying after this
+        self.events: list[tuple[float, str]] = []
+
+    def elapsed(self) -> float:
+        return time.monotonic() - self.start
+
+    # -- one HTTP request, retried as the page does ------------------------
+    async def request(self, p: Participant, kind: str, method: str, path: str, *,
+                      ok=(200,), **kwargs) -> httpx.Response:
+        attempt = 0
+        while True:
+            if self.stats.total >= self.args.max_requests:
+                self.stop_trials.set()
+                self.hard_stop.set()
+            if self.hard_stop.is_set():
+                raise GiveUp(kind)
+            self.stats.total += 1
+            self.stats.requests[kind] += 1
+            began = time.perf_counter()
+            try:
+                reply = await p.client.request(method, path, **kwargs)
+                status = reply.status_code
+            except httpx.TransportError as exc:
+                reply, status = None, type(exc).__name__
+            ms = (time.perf_counter() - began) * 1000
+            if kind == "answer" and reply is not None:
+                self.stats.answer_ms.append(ms)
+            if reply is not None and status in ok:
+                if kind == "answer":
+                    self.stats.answer_ok_ms.append(ms)
+                return reply
+            self.stats.errors[f"{kind} {status}"] += 1
+            if reply is not None and status < 500:
+                raise AssertionError(f"{method} {path}: HTTP {status}: {reply.text[:200]}")
+            wait = min(30, 2 ** attempt)  # trial.js: 1, 2, 4 ... 30 s
+            attempt += 1
+            try:
+                await asyncio.wait_for(self.hard_stop.wait(), wait)
+            except TimeoutError:
+                pass
+
+    def csrf(self, p: Participant) -> str:
+        return p.client.cookies.get("csrftoken", "")
+
+    async def form(self, p: Participant, kind: str, page: str, data: dict) -> httpx.Response:
+        return await self.request(p, kind, "POST", f"/s/{SLUG}/{page}",
+                                  data={**data, "csrfmiddlewaretoken": self.csrf(p)},
+                                  headers={"Origin": self.url}, follow_redirects=True)
+
+    # -- one participant ------------------------------------------------------
+    async def participant(self, p: Participant) -> None:
+        rng = random.Random(p.number)
+        await asyncio.sleep(rng.uniform(0, self.args.ramp))
+        try:
+            page = await self.request(p, "enrol", "GET", f"/s/{SLUG}/", follow_redirects=True)
+            for asset in ("studyapp/study.css", "studyapp/trial.js", "studyapp/screening.js"):
+                await self.request(p, "static", "GET", f"/static/{asset}")
+            if page.url.path.endswith("/consent/"):
+                page = await self.form(p, "consent", "consent/", {"consent": "yes"})
+            if page.url.path.endswith("/about-you/"):
+                page = await self.form(p, "about_you", "about-you/",
+                                       {"age": rng.randint(18, 70),
+                                        "gender": rng.choice(["female", "male"])})
+            if page.url.path.endswith("/instructions/"):
+                page = await self.form(p, "instructions", "instructions/", {})
+            while not self.stop_trials.is_set():
+                if not await self.trial(p, rng):
+                    break
+        except GiveUp:
+            pass
+        except (AssertionError, KeyError, ValueError, httpx.HTTPError) as exc:
+            p.failed = f"{type(exc).__name__}: {exc}"[:300]
+
+    async def trial(self, p: Participant, rng: random.Random) -> bool:
+        """One trial: page, clip, think, answer. False when the participant is done."""
+        began = time.monotonic()
+        page = await self.request(p, "trial_page", "GET", f"/s/{SLUG}/trial/",
+                                  follow_redirects=True)
+        if page.url.path.endswith("/done/"):
+            p.done = True
+            return False
+        if page.url.path.endswith("/pause/"):
+            await self.form(p, "pause", "pause/", {})
+            return True
+        match = CONFIG.search(page.text)
+        if match is None:
+            raise AssertionError(f"no trial config at {page.url.path}")
+        config = json.loads(match.group(1))
+        p.code = config["storageKey"].split(":")[2]
+        clip = CLIP.search(page.text)
+        if clip and not self.args.no_clips:
+            # A browser's first request for a video: nginx answers 206 (X-Accel-Redirect).
+            await self.request(p, "clip", "GET", clip.group(1), ok=(200, 206),
+                               headers={"Range": "bytes=0-"})
+        index = config["trialIndex"]
+        key = p.keys.setdefault(index, str(uuid.uuid4()))  # one key per trial, every resend
+        body = {"submission_key": key, "trial_index": index,
+                "stimulus_id": config["stimulusId"],
+                "response_emotion": rng.choice(EMOTIONS),
+                "intensity": rng.randint(1, 7), "sync": rng.randint(1, 7),
+                "naturalness": rng.randint(1, 7), "rt_ms": rng.randint(300, 3000), "plays": 1}
+        think = self.args.interval * rng.uniform(0.75, 1.25) - (time.monotonic() - began)
+        if think > 0:
+            await asyncio.sleep(think)
+        try:
+            reply = await self.request(
+                p, "answer", "POST", config["answerUrl"], json=body,
+                headers={"X-CSRFToken": config["csrfToken"], "Origin": self.url})
+        except GiveUp:
+            p.unacked[index] = key
+            raise
+        if reply.json().get("ok") is not True:
+            raise AssertionError(f"answer to trial {index}: {reply.text[:200]}")
+        p.acked[index] = key
+        return True
+
+    async def resume_check(self, p: Participant) -> str:
+        """'' when the study link brings the participant to the trial after their last answer."""
+        try:
+            page = await p.client.get(f"/s/{SLUG}/", follow_redirects=True)
+        except httpx.HTTPError as exc:
+            return f"{type(exc).__name__}"
+        stored_next = (max(p.stored) + 1) if p.stored else 0
+        if page.url.path.endswith("/done/"):
+            return "" if p.done else "at the completion page too early"
+        match = CONFIG.search(page.text)
+        if page.status_code != 200 or match is None:
+            return f"landed on {page.url.path} ({page.status_code})"
+        index = json.loads(match.group(1))["trialIndex"]
+        return "" if index == stored_next else f"on trial {index}, stored says {stored_next}"
+
+    # -- faults ---------------------------------------------------------------
+    async def faults(self, setup: LocalSetup) -> None:
+        duration = self.args.duration
+        await asyncio.sleep(self.args.ramp + duration * 0.35)
+        pid = setup.gunicorn_kill()
+        self.events.append((self.elapsed(), f"SIGKILL gunicorn (master {pid} and workers)"))
+        await asyncio.sleep(self.args.down)
+        await asyncio.to_thread(setup.gunicorn_start)
+        self.events.append((self.elapsed(), "gunicorn started again, accepting"))
+        await asyncio.sleep(max(0.0, self.args.ramp + duration * 0.65 - self.elapsed()))
+        self.events.append((self.elapsed(), "PostgreSQL restart begins"))
+        seconds = await asyncio.to_thread(postgres_restart)
+        self.events.append((self.elapsed(), f"PostgreSQL accepting again ({seconds:.1f} s)"))
+
+    async def main(self, setup: LocalSetup) -> list[Participant]:
+        limits = httpx.Limits(max_connections=6, max_keepalive_connections=6)  # as a browser
+        people = [Participant(i, httpx.AsyncClient(base_url=self.url, limits=limits,
+                                                   timeout=self.args.timeout))
+                  for i in range(self.args.participants)]
+        tasks = [asyncio.create_task(self.participant(p)) for p in people]
+        fault = asyncio.create_task(self.faults(setup)) if self.args.fault else None
+        await asyncio.sleep(self.args.ramp + self.args.duration)
+        self.stop_trials.set()
+        self.events.append((self.elapsed(), "no new trials; participants finish their answer"))
+        _, pending = await asyncio.wait(tasks, timeout=60)
+        self.hard_stop.set()
+        if pending:
+            await asyncio.wait(pending, timeout=10)
+        if fault:
+            await fault  # the cluster is back before anything is read from it
+        return people
+
+
+# -- set-up, read-back, report ------------------------------------------------
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind((HOST, 0))
+        return probe.getsockname()[1]
+
+
+def stimulus_set(root: Path) -> Path:
+    """126 small clips (task2's cells) and a practice clip, made once with PyAV."""
+    from tests.media import design_factor_rows, tiny_clip, write_set
+    manifest = root / "set" / "manifest.json"
+    if not manifest.exists():
+        source = tiny_clip(root / "source.mp4")
+        write_set(root / "set", design_factor_rows("task2"), source, name="bench")
+    return manifest
+
+
+def stored_answers(setup: LocalSetup) -> list[tuple[str, int, str]]:
+    """(participant code, trial index, submission key) of every stored answer of the study."""
+    with psycopg2.connect(setup.database_url) as connection, connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT p.code, t.index, r.submission_key::text FROM studyapp_response r "
+            "JOIN studyapp_trial t ON r.trial_id = t.id "
+            "JOIN studyapp_participant p ON t.participant_id = p.id "
+            "JOIN studyapp_study s ON p.study_id = s.id WHERE s.slug = %s", [SLUG])
+        rows = cursor.fetchall()
+    connection.close()
+    return rows
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    if len(values) == 1:
+        return values[0]
+    return statistics.quantiles(values, n=1000, method="inclusive")[int(q * 10) - 1]
+
+
+def nginx_answer_times(log: Path) -> tuple[list[float], Counter]:
+    """Server-side times (ms) of answer POSTs from nginx's log, and the statuses nginx sent."""
+    times, statuses = [], Counter()
+    pattern = re.compile(rf'"POST /s/{SLUG}/answer/ [^"]*" (\d+) \d+ rt=([\d.]+)')
+    for line in log.read_text().splitlines() if log.exists() else []:
+        match = pattern.search(line)
+        if match:
+            statuses[match.group(1)] += 1
+            times.append(float(match.group(2)) * 1000)
+    return times, statuses
+
+
+def machine() -> str:
+    model = ""
+    try:
+        model = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo")
+                     if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    return f"{platform.node()}, {os.cpu_count()} cores, {model or platform.machine()}"
+
+
+def report(args, run: Run, people: list[Participant], setup: LocalSetup, loads: dict,
+           resumed: list[str], export_rows: int, cpu: float) -> dict:
+    rows = stored_answers(setup)
+    by_code = {p.code: p for p in people if p.code}
+    stored = defaultdict(dict)
+    duplicates = 0
+    foreign = 0
+    for code, index, key in rows:
+        if index in stored[code]:
+            duplicates += 1
+        stored[code][index] = key
+        p = by_code.get(code)
+        if p is None or p.keys.get(index) != key:
+            foreign += 1  # stored under a key this participant never used for this trial
+    sent = sum(len(p.acked) for p in people)
+    unacked = sum(len(p.unacked) for p in people)
+    lost = sum(1 for p in people for i in p.acked if i not in stored.get(p.code, {}))
+    server_ms, nginx_status = nginx_answer_times(setup.run_dir / "nginx-access.log")
+    client = run.stats
+    result = {
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "machine": machine(),
+        "command": "bench/load_study.py " + " ".join(sys.argv[1:]),
+        "gunicorn": {k: v for k, v in setup.env().items()
+                     if k in ("GUNICORN_WORKERS", "GUNICORN_THREADS")} or "defaults",
+        "load_average": loads,
+        "participants": args.participants,
+        "seconds": round(run.elapsed(), 1),
+        "requests": client.total,
+        "requests_by_kind": dict(client.requests),
+        "errors": sum(client.errors.values()),
+        "errors_by_kind": dict(client.errors),
+        "answer_ms_client": {q: round(percentile(client.answer_ok_ms, v), 1)
+                             for q, v in (("p50", 50), ("p95", 95), ("p99", 99))},
+        "answer_ms_client_max": round(max(client.answer_ok_ms, default=float("nan")), 1),
+        "answer_ms_nginx": {q: round(percentile(server_ms, v), 1)
+                            for q, v in (("p50", 50), ("p95", 95), ("p99", 99))},
+        "answer_statuses_nginx": dict(nginx_status),
+        "answers_sent": sent,
+        "answers_unacknowledged": unacked,
+        "answers_stored": len(rows),
+        "export_rows": export_rows,
+        "lost": lost,
+        "duplicates": duplicates,
+        "stored_under_unknown_key": foreign,
+        "participants_failed": [f"{p.number}: {p.failed}" for p in people if p.failed][:10],
+        "resume_ok": sum(1 for r in resumed if not r),
+        "resume_problems": [r for r in resumed if r][:10],
+        "bench_client_cpu_s": round(cpu, 1),
+        "events": [f"{t:6.1f} s  {what}" for t, what in run.events],
+    }
+    safe = (lost == 0 and duplicates == 0 and foreign == 0 and len(rows) - sent <= unacked
+            and result["resume_ok"] == len(people) and not result["participants_failed"])
+    fast = (result["errors"] == 0 and result["answer_ms_client"]["p99"] < TARGET_P99_MS
+            and len(rows) == sent)
+    result["target_met"] = safe and (args.fault or fast)
+    return result
+
+
+def print_report(result: dict) -> None:
+    c, n = result["answer_ms_client"], result["answer_ms_nginx"]
+    print(f"\n== {result['command']}  ({result['date']})")
+    print(f"machine: {result['machine']}; load average before/after: "
+          f"{result['load_average']['before']} / {result['load_average']['after']}")
+    print(f"gunicorn: {result['gunicorn']}; bench client used {result['bench_client_cpu_s']} s CPU")
+    for line in result["events"]:
+        print(f"  {line}")
+    print(f"participants {result['participants']}, {result['seconds']} s, "
+          f"requests {result['requests']} {result['requests_by_kind']}")
+    print(f"errors {result['errors']} {result['errors_by_kind']}  "
+          f"(nginx answer statuses {result['answer_statuses_nginx']})")
+    print(f"answer latency ms, client: p50 {c['p50']} p95 {c['p95']} p99 {c['p99']} "
+          f"max {result['answer_ms_client_max']}; nginx: p50 {n['p50']} p95 {n['p95']} "
+          f"p99 {n['p99']}")
+    print(f"answers sent (acknowledged) {result['answers_sent']}, stored {result['answers_stored']}"
+          f" (export rows {result['export_rows']}), unacknowledged "
+          f"{result['answers_unacknowledged']}, lost {result['lost']}, duplicates "
+          f"{result['duplicates']}, stored under a key not sent {result['stored_under_unknown_key']}")
+    print(f"resume: {result['resume_ok']}/{result['participants']} land on the trial after their "
+          f"last stored answer {result['resume_problems'] or ''}")
+    if result["participants_failed"]:
+        print(f"participants that failed: {result['participants_failed']}")
+    print("TARGET MET" if result["target_met"] else "TARGET MISSED")
+
+
+async def drive(args, setup: LocalSetup) -> tuple[Run, list[Participant], list[str]]:
+    run = Run(args, setup.url)
+    people = await run.main(setup)
+    # The database is the truth: read it, then ask the server where each one is.
+    stored = defaultdict(set)
+    for code, index, _ in await asyncio.to_thread(stored_answers, setup):
+        stored[code].add(index)
+    for p in people:
+        p.stored = stored.get(p.code, set())
+    gate = asyncio.Semaphore(20)
+
+    async def check(p):
+        async with gate:
+            return await run.resume_check(p)
+
+    resumed = await asyncio.gather(*(check(p) for p in people))
+    await asyncio.gather(*(p.client.aclose() for p in people))
+    return run, people, resumed
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--participants", type=int, default=200)
+    parser.add_argument("--duration", type=float, default=90,
+                        help="seconds of answering after the ramp (default 90)")
+    parser.add_argument("--ramp", type=float, default=10,
+                        help="participants arrive spread over this many seconds (default 10)")
+    parser.add_argument("--interval", type=float, default=2.0,
+                        help="seconds from one trial page to its answer, +-25%% (default 2)")
+    parser.add_argument("--max-requests", type=int, default=150_000,
+                        help="hard bound on requests sent (default 150000)")
+    parser.add_argument("--timeout", type=float, default=10, help="per-request timeout, s")
+    parser.add_argument("--fault", action="store_true",
+                        help="SIGKILL gunicorn mid-run and restart it; restart PostgreSQL once")
+    parser.add_argument("--down", type=float, default=2.0,
+                        help="--fault: seconds gunicorn stays dead (default 2)")
+    parser.add_argument("--no-clips", action="store_true", help="do not fetch the clips")
+    parser.add_argument("--workers", type=int, help="GUNICORN_WORKERS (default: the config's)")
+    parser.add_argument("--threads", type=int, help="GUNICORN_THREADS (default: the config's)")
+    parser.add_argument("--out", type=Path, default=REPO / "var" / "bench",
+                        help="run folder, clips, logs and result JSON (default var/bench)")
+    args = parser.parse_args(argv)
+    if args.participants < 1 or args.duration <= 0 or args.duration > 1800:
+        parser.error("--participants >= 1 and 0 < --duration <= 1800")
+
+    gunicorn_env = {k: v for k, v in (("GUNICORN_WORKERS", args.workers),
+                                      ("GUNICORN_THREADS", args.threads)) if v}
+    args.out.mkdir(parents=True, exist_ok=True)
+    setup = LocalSetup(run_dir=args.out / "run", port=free_port(), database="studyapp_bench",
+                       stimuli_root=args.out / "stimuli", gunicorn_env=gunicorn_env)
+    for log in ("nginx-access.log", "nginx-error.log", "gunicorn.log"):
+        (setup.run_dir / log).unlink(missing_ok=True)
+    manifest = stimulus_set(args.out / "stimuli")
+    loads = {"before": " ".join(f"{x:.2f}" for x in os.getloadavg())}
+    try:
+        setup.start(fresh_database=True, log=lambda m: print(f"[setup] {m}", flush=True))
+        setup.manage("build_study", str(manifest), "--design", "custom", "--slug", SLUG,
+                     quiet=True)
+        print(f"[bench] {args.participants} participants for {args.duration:.0f} s "
+              f"(+{args.ramp:.0f} s ramp) against {setup.url}{' with faults' if args.fault else ''}",
+              flush=True)
+        cpu0 = resource.getrusage(resource.RUSAGE_SELF)
+        run, people, resumed = asyncio.run(drive(args, setup))
+        cpu1 = resource.getrusage(resource.RUSAGE_SELF)
+        loads["after"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
+        export = setup.manage("export_responses", SLUG, quiet=True).stdout
+        export_rows = max(0, len(export.strip().splitlines()) - 1)
+        result = report(args, run, people, setup, loads, resumed, export_rows,
+                        cpu1.ru_utime + cpu1.ru_stime - cpu0.ru_utime - cpu0.ru_stime)
+    finally:
+        try:
+            setup.stop(log=lambda m: print(f"[setup] {m}"))
+        finally:
+            postgres_ensure_running()  # whatever happened, the cluster runs again
+    print_report(result)
+    name = f"result-{'fault' if args.fault else 'load'}-{datetime.now(UTC):%Y%m%dT%H%M%S}.json"
+    (args.out / name).write_text(json.dumps(result, indent=1))
+    print(f"(all figures in {args.out / name})")
+    return 0 if result["target_met"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
