@@ -41,3 +41,13 @@ def small_study(db, make_set, small_rows):
     from studyapp.services import study_build
 
     return study_build(manifest=make_set("small", small_rows), design="custom", slug="small").study
+
+
+@pytest.fixture
+def walker(small_study):
+    """A participant of ``small_study`` who has reached the practice trial."""
+    from tests.studyapp.participant import Walker
+
+    w = Walker("small")
+    w.to_trials()
+    return w

@@ -11,13 +11,6 @@ from tests.studyapp.participant import Walker
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def walker(small_study):
-    w = Walker("small")
-    w.to_trials()
-    return w
-
-
 def test_answer_is_stored_with_all_fields(walker):
     config = walker.current()
     reply = walker.answer(response_emotion="anger", intensity=7, sync=1, naturalness=2,

@@ -67,19 +67,23 @@ def answer_with_keyboard(page, keys=("3", "6", "2", "7")):
     page.keyboard.press("Enter")
 
 
+def start_trials(page, base_url, age="40", gender="not-said"):
+    """Consent, questionnaire and instructions, up to the practice trial."""
+    page.goto(f"{base_url}/s/browser/")
+    page.get_by_label("I consent to take part").check()
+    page.click("button[type=submit]")
+    page.fill("#id_age", age)
+    page.select_option("#id_gender", gender)
+    page.click("button[type=submit]")
+    page.click("text=Start the practice trial")
+    page.wait_for_selector(".practice-banner")
+
+
 def test_participant_completes_trials_and_resumes_after_reload(browser, live_server, study):
     ARTIFACTS.mkdir(exist_ok=True)
     context = browser.new_context(viewport={"width": 1280, "height": 860})
     page = context.new_page()
-    page.goto(f"{live_server.url}/s/browser/")
-    page.get_by_label("I consent to take part").check()
-    page.click("button[type=submit]")
-    page.fill("#id_age", "23")
-    page.select_option("#id_gender", "female")
-    page.click("button[type=submit]")
-    page.click("text=Start the practice trial")
-
-    page.wait_for_selector(".practice-banner")
+    start_trials(page, live_server.url, age="23", gender="female")
     assert page.is_disabled("#submit")
     answer_with_mouse(page)                                    # practice, mouse
     page.wait_for_selector("#progress:has-text('Trial 1 of 6')")
@@ -111,31 +115,13 @@ def test_participant_completes_trials_and_resumes_after_reload(browser, live_ser
     phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
                                 has_touch=True, device_scale_factor=2)
     page = phone.new_page()
-    page.goto(f"{live_server.url}/s/browser/")
-    page.get_by_label("I consent to take part").check()
-    page.click("button[type=submit]")
-    page.fill("#id_age", "31")
-    page.select_option("#id_gender", "male")
-    page.click("button[type=submit]")
-    page.click("text=Start the practice trial")
-    page.wait_for_selector(".practice-banner")
+    start_trials(page, live_server.url, age="31", gender="male")
     page.tap("#play")
     watch(page)
     page.screenshot(path=str(ARTIFACTS / "trial-phone.png"), full_page=True)
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"the trial page scrolls sideways on a phone ({width}px)"
     phone.close()
-
-
-def start_trials(page, base_url):
-    page.goto(f"{base_url}/s/browser/")
-    page.get_by_label("I consent to take part").check()
-    page.click("button[type=submit]")
-    page.fill("#id_age", "40")
-    page.select_option("#id_gender", "not-said")
-    page.click("button[type=submit]")
-    page.click("text=Start the practice trial")
-    page.wait_for_selector(".practice-banner")
 
 
 def test_lost_connection_is_retried_and_stored_once(browser, live_server, study):

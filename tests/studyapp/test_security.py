@@ -15,17 +15,9 @@ from hypothesis import strategies as st
 
 from studyapp.models import Participant, Response
 from studyapp.services import ANSWER_FIELDS
-from tests.studyapp.participant import Walker
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def walker(small_study):
-    w = Walker("small")
-    w.to_trials()
-    return w
 
 
 def test_participants_cannot_reach_dashboard_export_or_admin(walker):
