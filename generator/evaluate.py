@@ -27,3 +27,74 @@ def rpd(preds: list[np.ndarray], truths: list[np.ndarray]) -> dict[str, float]:
     mouth = np.linalg.norm(p[:, MOUTH_IN_FACE] - y[:, MOUTH_IN_FACE], axis=1) / np.sqrt(
         len(MOUTH_IN_FACE))
     return {"F-RPD": float(face.mean()), "M-RPD": float(mouth.mean())}
+
+
+PAPER_TABLE3 = {"EVP": {"F-RPD": 0.179, "M-RPD": 0.094},
+                "w/o Soft-DTW": {"F-RPD": 0.057, "M-RPD": 0.029},
+                "w/o Emo Encoder": {"F-RPD": 0.089, "M-RPD": 0.037},
+                "Ours": {"F-RPD": 0.014, "M-RPD": 0.005}}
+MAX_LAG = 6  # frames (240 ms) either way for the lip-sync offset search
+
+
+def audio_energy(audio: np.ndarray, n_frames: int, fps: int = 25, sr: int = 16000) -> np.ndarray:
+    """(T,) log RMS energy of the audio in a 40 ms window centred on each video frame."""
+    centres = ((np.arange(n_frames) + 0.5) * sr / fps).astype(int)
+    half = sr // fps // 2
+    padded = np.pad(audio, (half, half + sr // fps))
+    rms = np.array([np.sqrt(np.mean(padded[c:c + 2 * half] ** 2)) for c in centres])
+    return np.log(rms + 1e-4)
+
+
+def mouth_opening(face: np.ndarray, look) -> np.ndarray:
+    """(T,) the drawn gap between the lips (512 units) of a (T, 43) face track."""
+    from generator.landmarks import LOWER_INNER, UPPER_INNER, landmarks
+    from generator.modeldata import face_to_track
+
+    points = landmarks(look, face_to_track(face))
+    return points[:, LOWER_INNER, 1] - points[:, UPPER_INNER, 1]
+
+
+def lip_sync(energies: list[np.ndarray], openings: list[np.ndarray]) -> dict[str, float]:
+    """Pearson r of audio energy and mouth opening at every lag in +-MAX_LAG frames, pooled over
+    clips; ``offset`` is the lag of the best r (positive: the mouth moves after the sound)."""
+    scores = {}
+    for lag in range(-MAX_LAG, MAX_LAG + 1):
+        a, m = [], []
+        for e, o in zip(energies, openings, strict=True):
+            if lag >= 0:
+                a.append(e[:len(e) - lag])
+                m.append(o[lag:])
+            else:
+                a.append(e[-lag:])
+                m.append(o[:len(o) + lag])
+        a, m = np.concatenate(a), np.concatenate(m)
+        scores[lag] = float(np.corrcoef(a, m)[0, 1]) if m.std() > 1e-9 else 0.0
+    best = max(scores, key=scores.get)
+    return {"r_at_0": round(scores[0], 4), "best_offset_frames": best,
+            "r_at_best": round(scores[best], 4)}
+
+
+class ExpressionClassifier:
+    """Softmax regression on single GT frames (face controls -> emotion); a clip is labelled
+    by the sum of its frames' log-probabilities. Trained on GT rigs only."""
+
+    def __init__(self, faces: list[np.ndarray], emotions: list[int], seed: int = 0) -> None:
+        import torch
+
+        x = torch.from_numpy(np.concatenate(faces)).float()
+        y = torch.cat([torch.full((len(f),), e) for f, e in zip(faces, emotions, strict=True)])
+        torch.manual_seed(seed)
+        self.linear = torch.nn.Linear(x.shape[1], 7)
+        optimizer = torch.optim.Adam(self.linear.parameters(), lr=0.05, weight_decay=1e-4)
+        for _ in range(300):
+            loss = torch.nn.functional.cross_entropy(self.linear(x), y)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+
+    def predict(self, face: np.ndarray) -> int:
+        import torch
+
+        with torch.no_grad():
+            logp = torch.log_softmax(self.linear(torch.from_numpy(face).float()), dim=-1)
+        return int(logp.sum(0).argmax())

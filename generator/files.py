@@ -38,6 +38,10 @@ def atomic_target(path: Path) -> Iterator[Path]:
 
 
 def text_write(path: Path, text: str) -> Path:
+    """Write ``text`` atomically; a file that already holds it is left untouched."""
+    path = Path(path)
+    if path.is_file() and path.read_text(encoding="utf-8") == text:
+        return path
     with atomic_target(path) as tmp:
         tmp.write_text(text, encoding="utf-8")
     return Path(path)

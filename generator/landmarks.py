@@ -26,6 +26,7 @@ from generator.rig import CONTROLS
 CX = 256.0
 SIDES = ((-1, "Right"), (1, "Left"))  # (x sign on the image, control suffix), as draw_face
 N_POINTS = 30
+UPPER_INNER, LOWER_INNER = 25, 26  # inner edges of the lips (the mouth opening)
 
 
 def _lerp(a, b, t):
