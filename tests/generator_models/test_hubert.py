@@ -15,26 +15,12 @@ from generator.hubert import (
     mfcc_targets,
     span_mask,
 )
-
-
-def _speechlike(seconds: float, seed: int) -> np.ndarray:
-    rng = np.random.default_rng(seed)
-    t = np.arange(int(seconds * 16000)) / 16000
-    f0 = 120 + 40 * np.sin(2 * np.pi * 1.5 * t)
-    return (0.3 * np.sin(2 * np.pi * np.cumsum(f0) / 16000) * (np.sin(2 * np.pi * 3 * t) > 0)
-            + 0.01 * rng.normal(size=t.size)).astype(np.float32)
-
-
-@pytest.fixture(scope="module")
-def tiny_hubert(tmp_path_factory):
-    out = tmp_path_factory.mktemp("hubert")
-    cfg = PretrainConfig(steps=3, batch=2, crop_s=0.5, clusters=4)
-    return hubert_pretrain([_speechlike(1.2, s) for s in range(3)], out, cfg, progress=False)
+from tests.generator_models.conftest import speechlike
 
 
 def test_pretrained_folder_loads_offline_and_gives_two_frames_per_video_frame(tiny_hubert):
     handle = hubert_load(tiny_hubert)
-    states = hidden_states(handle, _speechlike(1.0, 9), n_frames=25)
+    states = hidden_states(handle, speechlike(1.0, 9), n_frames=25)
     assert states.shape == (handle.n_layers, 50, handle.dim)
     assert torch.isfinite(states).all()
     assert (tiny_hubert / "project_hubert.json").is_file()
@@ -43,7 +29,7 @@ def test_pretrained_folder_loads_offline_and_gives_two_frames_per_video_frame(ti
 def test_pretraining_resumes_from_its_state(tiny_hubert):
     # Same config, already at the last step: nothing left to do, the checkpoint is rewritten.
     cfg = PretrainConfig(steps=3, batch=2, crop_s=0.5, clusters=4)
-    hubert_pretrain([_speechlike(1.2, s) for s in range(3)], tiny_hubert, cfg, progress=False)
+    hubert_pretrain([speechlike(1.2, s) for s in range(3)], tiny_hubert, cfg, progress=False)
     assert hubert_load(tiny_hubert).n_layers == 4
 
 

@@ -1,0 +1,97 @@
+"""ETAD: shapes of every component, Eq. 1 and Eq. 4, the loss, deterministic resumable training."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import torch
+
+import generator.train as train_module
+from generator.errors import InputError
+from generator.etad import ETAD, ETADConfig, LayerWeightedSum, etad_loss, etad_predict
+from generator.modeldata import MOUTH_IN_FACE
+from generator.train import clip_features, etad_load, etad_train
+
+TINY = dict(hubert_layers=4, hubert_dim=128, mouth_channels=16, mouth_hidden=8, audio_dim=16,
+            emotion_dim=8, crop=16, batch=2, steps=4)
+
+
+def test_layer_weights_sum_to_one_and_mix_layers():
+    layer_sum = LayerWeightedSum(3)
+    h = torch.stack([torch.full((1, 4, 2), float(i)) for i in range(3)], dim=1)  # (1, 3, 4, 2)
+    assert torch.allclose(layer_sum(h), torch.full((1, 4, 2), 1.0))  # equal weights: mean of 0,1,2
+    assert torch.isclose(torch.softmax(layer_sum.logits, 0).sum(), torch.tensor(1.0))
+
+
+def test_forward_shapes_and_fusion():
+    cfg = ETADConfig(**TINY)
+    model = ETAD(cfg)
+    out = model(torch.randn(2, 4, 20, 128), torch.randn(2, 10, 28, 12), torch.tensor([0, 3]))
+    assert out.shape == (2, 10, 43)  # 50 Hz HuBERT frames -> 25 fps
+    y_m, y_e = torch.ones(1, 5, len(MOUTH_IN_FACE)), torch.zeros(1, 5, 43)
+    fused = model.fuse(y_m, y_e)
+    assert fused[..., MOUTH_IN_FACE].eq(1).all() and fused.sum() == 5 * len(MOUTH_IN_FACE)
+
+
+def test_without_emotion_encoder_the_label_is_ignored():
+    model = ETAD(ETADConfig(**TINY, use_emotion=False))
+    assert model.emotion_encoder is None
+    h, w = torch.randn(1, 4, 12, 128), torch.randn(1, 6, 28, 12)
+    assert torch.equal(model(h, w, torch.tensor([0])), model(h, w, torch.tensor([5])))
+
+
+def test_loss_terms():
+    cfg = ETADConfig(**TINY)
+    y = torch.rand(2, 10, 43)
+    exact = etad_loss(y, y, cfg)
+    assert exact["l2"] == 0 and abs(exact["dtw"]) < 1e-3
+    shifted = torch.roll(y, 1, dims=1)
+    terms = etad_loss(shifted, y, cfg)
+    assert terms["dtw"] < terms["l2"]  # a time shift costs DTW less than frame-wise L2
+    assert "dtw" not in etad_loss(y, y, ETADConfig(**TINY, use_softdtw=False))
+
+
+def test_training_is_deterministic_and_resumes_exactly(tiny_dataset, tiny_hubert, tmp_path,
+                                                       monkeypatch):
+    monkeypatch.setattr(train_module, "CHECKPOINT_EVERY", 2)
+    cfg = dict(TINY)
+    etad_train(data=tiny_dataset, out=tmp_path / "a", hubert=tiny_hubert,
+               cfg=ETADConfig(**cfg), progress=False)
+    original = train_module._batch
+    calls = {"n": 0}
+
+    def interrupted(features, c, step):
+        calls["n"] += 1
+        if step == 3 and calls["n"] < 10:
+            raise KeyboardInterrupt
+        return original(features, c, step)
+
+    monkeypatch.setattr(train_module, "_batch", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        etad_train(data=tiny_dataset, out=tmp_path / "b", hubert=tiny_hubert,
+                   cfg=ETADConfig(**cfg), progress=False)
+    calls["n"] = 10
+    etad_train(data=tiny_dataset, out=tmp_path / "b", hubert=tiny_hubert, cfg=ETADConfig(**cfg),
+               progress=False)
+    a = torch.load(tmp_path / "a" / "etad.pt", weights_only=False)["model"]
+    b = torch.load(tmp_path / "b" / "etad.pt", weights_only=False)["model"]
+    assert all(torch.equal(a[k], b[k]) for k in a)
+    metrics = json.loads((tmp_path / "a" / "metrics.json").read_text())
+    assert set(metrics["test"]) == {"F-RPD", "M-RPD"}
+
+    model, handle = etad_load(tmp_path / "a" / "etad.pt")
+    audio = np.zeros(16000, np.float32)
+    audio[4000:8000] = 0.3
+    h, w = clip_features(handle, audio)
+    face = etad_predict(model, h, w, 3)
+    assert face.shape == (25, 43) and face.min() >= 0 and face.max() <= 1
+
+
+def test_missing_or_corrupt_checkpoint_is_a_clear_error(tmp_path):
+    with pytest.raises(InputError, match="no trained ETAD"):
+        etad_load(tmp_path / "etad.pt")
+    (tmp_path / "etad.pt").write_bytes(b"not a checkpoint")
+    with pytest.raises(InputError, match="not a readable checkpoint"):
+        etad_load(tmp_path / "etad.pt")
