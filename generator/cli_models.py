@@ -103,6 +103,28 @@ def _train_adapt(args: argparse.Namespace) -> int:
     return 0
 
 
+def _evaluate(args: argparse.Namespace) -> int:
+    import json
+
+    import torch
+
+    from generator.evaluate import table3_print, table3_run
+    from generator.methods import Methods
+
+    if not args.table3:
+        from generator.errors import InputError
+
+        raise InputError("say what to evaluate: --table3")
+    torch.set_num_threads(args.threads)
+    methods = Methods(Path(args.runs), Path(args.data), train_missing=args.train_missing)
+    results = table3_run(methods, Path(args.data), seed=args.seed)
+    print(table3_print(results))
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=2))
+        print(f"wrote {args.json}")
+    return 0
+
+
 def models_register(commands) -> None:
     """Add train / evaluate / animate and ``stimuli task2`` to the front door."""
     train = commands.add_parser("train", help="train the models (HuBERT, ETAD, EVP, adaptation)")
@@ -163,3 +185,20 @@ def models_register(commands) -> None:
                                                            "(default: %(default)s)")
     adapt.add_argument("--threads", type=int, default=1, help="torch CPU threads (default: 1)")
     adapt.set_defaults(run=_train_adapt)
+
+    evaluate = commands.add_parser(
+        "evaluate", help="Table 3 (F-RPD, M-RPD) and lip-sync / recognisability proxies on the "
+                         "held-out 25 %%")
+    evaluate.add_argument("--table3", action="store_true",
+                          help="EVP-style, w/o Soft-DTW, w/o Emo Encoder and Ours beside the "
+                               "paper's numbers")
+    evaluate.add_argument("--json", default="", help="also write every number to this JSON file")
+    evaluate.add_argument("--data", default=DATASET, help="dataset folder (default: %(default)s)")
+    evaluate.add_argument("--runs", default=RUNS,
+                          help="folder of the trained models (default: %(default)s)")
+    evaluate.add_argument("--train-missing", action="store_true",
+                          help="train any missing model first instead of stopping")
+    evaluate.add_argument("--seed", type=int, default=0,
+                          help="seed of the GT expression classifier (default: %(default)s)")
+    evaluate.add_argument("--threads", type=int, default=1, help="torch CPU threads (default: 1)")
+    evaluate.set_defaults(run=_evaluate)

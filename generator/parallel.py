@@ -4,9 +4,21 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable, Iterator, Sequence
 
 from tqdm import tqdm
+
+
+def _stop(signum, frame) -> None:
+    raise SystemExit(1)
+
+
+def _worker_init() -> None:
+    """Workers leave Ctrl-C to the parent, which stops the pool and reports once; the
+    pool's SIGTERM becomes SystemExit so a half-written file's temporary is removed."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _stop)
 
 
 def default_jobs() -> int:
@@ -25,7 +37,7 @@ def parallel_map(func: Callable, jobs: Sequence, *, workers: int, desc: str,
             return
         # spawn: each worker starts its own espeak-ng and skia state cleanly.
         context = multiprocessing.get_context("spawn")
-        with context.Pool(min(workers, len(jobs))) as pool:
+        with context.Pool(min(workers, len(jobs)), initializer=_worker_init) as pool:
             for result in pool.imap_unordered(func, jobs):
                 yield result
                 bar.update()
