@@ -13,7 +13,8 @@ Timeline of a clip (all configurable in :class:`AnimatorConfig`):
 - expression: eased in from rest to apex over ``onset_s``, held with a slow
   wobble, released toward ``release_to`` of apex after the speech ends; its apex
   strength varies from sentence to sentence (``intensity_range``);
-- blinks every ``blink_gap_s`` (uniform), small gaze shifts and head motion;
+- blinks every ``blink_gap_s`` (uniform), small gaze shifts and head motion,
+  with small nods on open syllables;
 - animator error: the viseme timing of a whole clip is shifted by up to
   ``jitter_s`` and each phoneme boundary moves by a little noise
   (``boundary_jitter_s``), the misalignment the paper's Soft-DTW loss tolerates.
@@ -49,6 +50,7 @@ class AnimatorConfig:
     gaze_hold_s: tuple[float, float] = (0.5, 1.4)
     gaze_amplitude: float = 0.18
     head_amplitude: float = 0.06   # around the centred 0.5
+    nod: float = 0.05              # head dips with open (stressed) syllables
     jitter_s: float = 0.04         # whole-clip viseme offset, uniform +-
     boundary_jitter_s: float = 0.012  # per-phoneme boundary noise (sd), clipped at 2 sd
 
@@ -172,6 +174,9 @@ def animate(phonemes: list[Phoneme], *, emotion: str, n_frames: int, seed: int,
                         ("eyeLookUpLeft", up), ("eyeLookUpRight", up),
                         ("eyeLookDownLeft", -up), ("eyeLookDownRight", -up)):
         track[:, INDEX[name]] += np.maximum(value, 0)
+    kernel = np.hanning(7)
+    nods = np.convolve(visemes[:, INDEX["jawOpen"]], kernel / kernel.sum(), mode="same")
+    track[:, INDEX["headPitch"]] -= cfg.nod * nods
     head = _head(times, rng, cfg)
     for axis, name in enumerate(("headYaw", "headPitch", "headRoll")):
         track[:, INDEX[name]] += head[:, axis]

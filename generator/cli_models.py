@@ -125,6 +125,40 @@ def _evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _animate(args: argparse.Namespace) -> int:
+    import torch
+
+    from generator.methods import Methods
+    from generator.task2 import animate_file
+
+    torch.set_num_threads(args.threads)
+    methods = Methods(Path(args.runs), Path(args.data), train_missing=args.train_missing)
+    seconds = animate_file(methods, audio_path=Path(args.audio), emotion=args.emotion,
+                           character=args.character, method=args.method, out=Path(args.out),
+                           rig_out=Path(args.rig_out) if args.rig_out else None, size=args.size)
+    extra = f" and {args.rig_out}" if args.rig_out else ""
+    print(f"wrote {args.out} ({seconds:.2f} s){extra}")
+    return 0
+
+
+def _stimuli_task2(args: argparse.Namespace) -> int:
+    import torch
+
+    from generator.methods import Methods
+    from generator.task2 import task2_write
+
+    torch.set_num_threads(1)
+    methods = Methods(Path(args.runs), Path(args.dataset), train_missing=True)
+    manifest = task2_write(Path(args.out), methods=methods, dataset=Path(args.dataset),
+                           size=args.size, workers=args.jobs, seed=args.seed)
+    print(f"wrote {manifest} and {Path(args.out) / 'contact_sheet.png'}")
+    return 0
+
+
+def _subparsers(parser: argparse.ArgumentParser):
+    return next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+
+
 def models_register(commands) -> None:
     """Add train / evaluate / animate and ``stimuli task2`` to the front door."""
     train = commands.add_parser("train", help="train the models (HuBERT, ETAD, EVP, adaptation)")
@@ -202,3 +236,46 @@ def models_register(commands) -> None:
                           help="seed of the GT expression classifier (default: %(default)s)")
     evaluate.add_argument("--threads", type=int, default=1, help="torch CPU threads (default: 1)")
     evaluate.set_defaults(run=_evaluate)
+
+    from generator.parallel import default_jobs
+    from generator.render import DEFAULT_SIZE
+
+    animate = commands.add_parser(
+        "animate", help="animate any speech file with ETAD or the EVP-style baseline")
+    animate.add_argument("--audio", required=True,
+                         help="speech file (WAV or anything FFmpeg reads; resampled to 16 kHz)")
+    animate.add_argument("--emotion", required=True,
+                         help="anger, disgust, fear, joy, neutral, sadness or surprise")
+    animate.add_argument("--character", default="Mery",
+                         help="display name or slug; not the primary: adapted (default: Mery)")
+    animate.add_argument("--method", choices=("etad", "evp"), default="etad",
+                         help="ETAD (default) or the EVP-style baseline")
+    animate.add_argument("--out", required=True, help="the clip, CLIP.mp4 (poster CLIP.png)")
+    animate.add_argument("--rig-out", default="",
+                         help="also write the rig track as CSV, one column per control of the "
+                              "character's rig (ARKit names, for Unity / Live Link)")
+    animate.add_argument("--size", type=int, default=DEFAULT_SIZE,
+                         help="frame size in pixels (default: %(default)s)")
+    animate.add_argument("--runs", default=RUNS, help="trained models (default: %(default)s)")
+    animate.add_argument("--data", default=DATASET,
+                         help="dataset, used only to train a missing model (default: %(default)s)")
+    animate.add_argument("--train-missing", action="store_true",
+                         help="train a missing model first instead of stopping")
+    animate.add_argument("--threads", type=int, default=1, help="torch CPU threads (default: 1)")
+    animate.set_defaults(run=_animate)
+
+    stimuli = _subparsers(commands.choices["stimuli"])
+    task2 = stimuli.add_parser(
+        "task2", help="the Task 2 set of paper 5.1.3: 6 characters x 7 emotions x GT / ETAD / EVP "
+                      "on held-out sentences, manifest.json and contact sheet (trains missing "
+                      "models first)")
+    task2.add_argument("--out", required=True, help="set folder, e.g. stimuli/task2")
+    task2.add_argument("--dataset", default=DATASET, help="dataset folder (default: %(default)s)")
+    task2.add_argument("--runs", default=RUNS, help="trained models (default: %(default)s)")
+    task2.add_argument("--size", type=int, default=DEFAULT_SIZE,
+                       help="frame size in pixels (default: %(default)s)")
+    task2.add_argument("--jobs", type=int, default=default_jobs(),
+                       help="render processes (default: every core, %(default)s)")
+    task2.add_argument("--seed", type=int, default=0,
+                       help="base seed of the dataset items (default: %(default)s)")
+    task2.set_defaults(run=_stimuli_task2)

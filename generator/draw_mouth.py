@@ -32,8 +32,8 @@ def mouth_corners(look: Look, p: dict) -> tuple[Point, Point]:
     for sign, side in ((-1, "Right"), (1, "Left")):
         smile, frown = p[f"mouthSmile{side}"], p[f"mouthFrown{side}"]
         stretch, press = p[f"mouthStretch{side}"], p[f"mouthPress{side}"]
-        width = w * (1 + 0.32 * smile + 0.38 * stretch + 0.06 * press
-                     - 0.42 * p["mouthPucker"] - 0.3 * p["mouthFunnel"])
+        narrow = 1 - 0.3 * p["mouthPucker"] - 0.22 * p["mouthFunnel"]  # at most to 0.48
+        width = w * (1 + 0.32 * smile + 0.38 * stretch + 0.06 * press) * narrow
         y = (look.mouth_y - 17 * smile + 14 * frown + 3 * stretch
              + 0.22 * p["jawOpen"] * look.jaw_drop)
         corners.append((cx + sign * width, y))

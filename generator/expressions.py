@@ -28,6 +28,10 @@ Both are canonical-rig targets at full strength. Table 1's cues, per emotion:
   iris (eyeWide); mouth dropped open, oval, lips protruded (jawOpen,
   mouthFunnel).
 - neutral: the rest pose.
+
+Each emotion also carries a head posture (not in Table 1, but part of how
+the expressions read): sadness and anger lower the head, surprise and fear
+lift it, disgust turns it away, joy tilts it.
 """
 
 from __future__ import annotations
@@ -40,26 +44,31 @@ def _both(name: str, value: float) -> dict[str, float]:
 EXPRESSIONS: dict[str, dict[str, float]] = {
     "anger": {**_both("browDown", 1.0), **_both("eyeWide", 0.35), **_both("eyeSquint", 0.6),
               **_both("mouthUpperUp", 0.75), **_both("mouthLowerDown", 0.7),
-              **_both("mouthStretch", 0.45), **_both("noseSneer", 0.35), "jawOpen": 0.08},
+              **_both("mouthStretch", 0.45), **_both("noseSneer", 0.35), "jawOpen": 0.08,
+              "headPitch": 0.44},
     "disgust": {**_both("browDown", 0.75), **_both("eyeSquint", 0.7),
                 **_both("cheekSquint", 0.5), **_both("noseSneer", 1.0),
                 **_both("mouthUpperUp", 0.9), **_both("mouthFrown", 0.4),
-                **_both("mouthLowerDown", 0.15), **_both("mouthStretch", 0.2)},
+                **_both("mouthLowerDown", 0.15), **_both("mouthStretch", 0.2),
+                "headYaw": 0.45, "headRoll": 0.47},
     "fear": {"browInnerUp": 1.0, **_both("browOuterUp", 0.35), **_both("browDown", 0.35),
              **_both("eyeWide", 1.0), **_both("mouthStretch", 0.9),
-             **_both("mouthLowerDown", 0.8), **_both("mouthPress", 0.3), "jawOpen": 0.3},
+             **_both("mouthLowerDown", 0.8), **_both("mouthPress", 0.3), "jawOpen": 0.3,
+             "headPitch": 0.54},
     "joy": {**_both("browOuterUp", 0.25), **_both("eyeBlink", 0.12),
             **_both("eyeSquint", 0.55), **_both("cheekSquint", 0.85),
             **_both("mouthSmile", 1.0), **_both("mouthUpperUp", 0.35),
-            **_both("mouthLowerDown", 0.25), **_both("noseSneer", 0.2), "jawOpen": 0.06},
+            **_both("mouthLowerDown", 0.25), **_both("noseSneer", 0.2), "jawOpen": 0.06,
+            "headRoll": 0.54, "headPitch": 0.53},
     "neutral": {},
     "sadness": {"browInnerUp": 1.0, **_both("browDown", 0.35), **_both("eyeBlink", 0.3),
                 **_both("eyeSquint", 0.3), **_both("eyeLookDown", 0.35),
                 **_both("mouthFrown", 0.85), **_both("mouthPress", 0.7),
                 **_both("mouthStretch", 0.2), "mouthRollLower": 0.5,
-                **_both("noseSneer", 0.15), **_both("cheekSquint", 0.2)},
+                **_both("noseSneer", 0.15), **_both("cheekSquint", 0.2), "headPitch": 0.4},
     "surprise": {"browInnerUp": 1.0, **_both("browOuterUp", 1.0), **_both("eyeWide", 1.0),
-                 "jawOpen": 0.9, "mouthFunnel": 0.5, "mouthPucker": 0.15},
+                 "jawOpen": 0.9, "mouthFunnel": 0.5, "mouthPucker": 0.15,
+                 "headPitch": 0.57},
 }
 
 # How strongly each emotion articulates speech (sad speech is mumbled).

@@ -21,7 +21,7 @@ from generator.shapes import rgb, shade
 
 DEFAULT_SIZE = 512
 # Head motion per unit of (control - 0.5): degrees of roll, units of shift.
-ROLL_DEG, HEAD_SHIFT, FEATURE_SHIFT = 60.0, 30.0, 18.0
+ROLL_DEG, HEAD_SHIFT, FEATURE_SHIFT = 60.0, 50.0, 30.0
 
 
 class Renderer:
