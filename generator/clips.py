@@ -10,7 +10,7 @@ from generator.character import Character
 from generator.errors import InputError
 from generator.files import audio_read, track_read
 from generator.render import DEFAULT_SIZE, Renderer
-from generator.rig import FPS
+from generator.rig import CONTROLS, FPS, INDEX, PART
 from generator.video import clip_write, png_write
 
 AUDIO_RATE_IN = 16000
@@ -29,14 +29,27 @@ def renderer_for(character: Character, size: int) -> Renderer:
 def clip_render(character: Character, rig_values: np.ndarray, audio: np.ndarray | None,
                 out: Path, *, poster: Path | None = None, poster_frame: int | None = None,
                 size: int = DEFAULT_SIZE) -> float:
-    """Write the clip (and poster) for a (T, K) track of the character's rig; return seconds."""
+    """Write the clip (and poster) for a (T, K) track of the character's rig; return seconds.
+
+    The poster is ``poster_frame``, or the guessed expression apex when not given.
+    """
     renderer = renderer_for(character, size)
     canonical = character.rig.to_canonical(rig_values)
     n = clip_write(out, renderer.frames(canonical), audio, sample_rate=AUDIO_RATE_IN)
     if poster is not None:
-        index = len(canonical) // 2 if poster_frame is None else poster_frame
+        index = apex_guess(canonical) if poster_frame is None else poster_frame
         png_write(poster, renderer.frame(canonical[min(index, len(canonical) - 1)]))
     return n / FPS
+
+
+def apex_guess(canonical: np.ndarray) -> int:
+    """The frame where a (T, C) track shows most expression: the most upper-face,
+    cheek and nose activity (not speech, not gaze), with open eyes and lips."""
+    upper = [INDEX[c] for c in CONTROLS if PART[c] in ("brow", "cheek", "nose")
+             or c.startswith(("eyeWide", "eyeSquint"))]
+    blink = canonical[:, [INDEX["eyeBlinkLeft"], INDEX["eyeBlinkRight"]]].mean(axis=1)
+    score = canonical[:, upper].sum(axis=1) - 2 * blink - canonical[:, INDEX["mouthClose"]]
+    return int(np.argmax(score))
 
 
 def clip_render_files(character: Character, rig_csv: Path, audio_path: Path, out: Path, *,

@@ -96,3 +96,12 @@ def test_size_scales_the_same_drawing():
     large = Renderer(character, 256).still()
     shrunk = large.reshape(64, 4, 64, 4, 4).mean(axis=(1, 3))
     assert np.abs(shrunk - small).mean() < 6
+
+
+def test_poster_apex_guess_finds_the_expression_and_skips_blinks():
+    from generator.clips import apex_guess
+
+    track = np.tile(rest_pose(), (20, 1))
+    track[12] = pose_from(EXPRESSIONS["surprise"])
+    track[13] = pose_from({**EXPRESSIONS["surprise"], "eyeBlinkLeft": 1.0, "eyeBlinkRight": 1.0})
+    assert apex_guess(track) == 12
