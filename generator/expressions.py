@@ -12,8 +12,9 @@ Both are canonical-rig targets at full strength. Table 1's cues, per emotion:
   creases deepened (noseSneer).
 - fear: brows lifted straight up and pulled together (browInnerUp with some
   browDown, which the renderer draws as drawing the brows inward); eyes opened
-  very wide (eyeWide); mouth opened and widened, lower lip stretched, teeth
-  exposed (jawOpen, mouthStretch, mouthLowerDown); upper lip tightened (mouthPress).
+  very wide (eyeWide), the lower lid a little raised (eyeSquint); mouth opened
+  and widened, lower lip stretched, teeth exposed (jawOpen, mouthStretch,
+  mouthLowerDown); upper lip tightened (mouthPress).
 - joy: brows relaxed, a little raised (browOuterUp); upper lids slightly down
   (eyeBlink), lower lids tightened (eyeSquint); mouth widened with the corners
   pulled back toward the ears (mouthSmile), lips following the teeth
@@ -52,7 +53,7 @@ EXPRESSIONS: dict[str, dict[str, float]] = {
                 **_both("mouthLowerDown", 0.15), **_both("mouthStretch", 0.2),
                 "headYaw": 0.45, "headRoll": 0.47},
     "fear": {"browInnerUp": 1.0, **_both("browOuterUp", 0.35), **_both("browDown", 0.35),
-             **_both("eyeWide", 1.0), **_both("mouthStretch", 0.9),
+             **_both("eyeWide", 1.0), **_both("eyeSquint", 0.25), **_both("mouthStretch", 0.9),
              **_both("mouthLowerDown", 0.8), **_both("mouthPress", 0.3), "jawOpen": 0.3,
              "headPitch": 0.54},
     "joy": {**_both("browOuterUp", 0.25), **_both("eyeBlink", 0.12),
