@@ -7,6 +7,9 @@ Subcommands:
   stimuli task1   render the Task 1 set (392 GT clips), manifest.json, contact sheet
   demo            a small real set (7 characters x 7 emotions x one sentence)
   characters      list the characters and the controls of their rigs
+  train, evaluate, animate, stimuli task2
+                  the models (ETAD, the EVP-style baseline, adaptation):
+                  generator/cli_models.py
 """
 
 from __future__ import annotations
@@ -33,12 +36,10 @@ def _dataset_build(args: argparse.Namespace) -> int:
     from generator.corpus import utterances
     from generator.dataset import item_build_job, split_write
     from generator.parallel import parallel_map
-    from generator.rig import EMOTIONS
+    from generator.rig import emotions_check
 
     chosen = [character_get(n) for n in args.characters] or list(characters().values())
-    for emotion in args.emotions:
-        if emotion not in EMOTIONS:
-            raise InputError(f"unknown emotion {emotion!r} (known: {', '.join(EMOTIONS)})")
+    emotions_check(args.emotions)
     jobs = [(c.name, u, str(args.out), args.seed) for c in chosen for u in utterances()
             if not args.emotions or u.emotion in args.emotions]
     built = sum(parallel_map(item_build_job, jobs, workers=args.jobs, desc="dataset items"))

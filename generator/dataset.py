@@ -32,7 +32,7 @@ import numpy as np
 from generator.animator import DEFAULT_CONFIG, AnimatorConfig, animate
 from generator.character import Character, character_get
 from generator.corpus import SENTENCE_TYPES, Utterance, utterances
-from generator.files import json_write, track_write, wav_write
+from generator.files import json_write, sources_sha, track_write, wav_write
 from generator.rig import CONTROLS, EMOTIONS, FPS
 from generator.speech import PROSODY, SAMPLE_RATE, Phoneme, speech_synthesize
 
@@ -58,14 +58,6 @@ def item_paths(root: Path, character: Character, utterance: Utterance) -> ItemPa
                      base.with_suffix(".rig.csv"), base.with_suffix(".json"))
 
 
-def _code_sha() -> str:
-    here = Path(__file__).parent
-    digest = hashlib.sha256()
-    for name in _CODE:
-        digest.update((here / name).read_bytes())
-    return digest.hexdigest()
-
-
 def item_seed(base_seed: int, identifier: str) -> int:
     """A per-item seed that depends only on the base seed and the item's id."""
     return (base_seed * 1_000_003 + zlib.crc32(identifier.encode())) % (2**32)
@@ -76,7 +68,7 @@ def _inputs_sha(character: Character, utterance: Utterance, seed: int,
     inputs = {"utterance": asdict(utterance), "voice": asdict(character.voice),
               "prosody": asdict(PROSODY[utterance.emotion]), "spec": character.spec_sha,
               "seed": seed, "animator": asdict(cfg), "lead": LEAD_S, "tail": TAIL_S,
-              "code": _code_sha()}
+              "code": sources_sha(*_CODE)}
     return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import hashlib
 import io
 import json
 import os
@@ -35,6 +36,15 @@ def atomic_target(path: Path) -> Iterator[Path]:
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def sources_sha(*names: str) -> str:
+    """SHA-256 over the source of generator modules: a stamp that changes with the code."""
+    here = Path(__file__).parent
+    digest = hashlib.sha256()
+    for name in names:
+        digest.update((here / name).read_bytes())
+    return digest.hexdigest()
 
 
 def text_write(path: Path, text: str) -> Path:

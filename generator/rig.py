@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from generator.errors import InputError
+
 FPS = 25
 EMOTIONS = ("anger", "disgust", "fear", "joy", "neutral", "sadness", "surprise")
 FACE_PARTS = ("brow", "eye", "mouth", "cheek", "nose")
@@ -60,3 +62,10 @@ def pose_from(values: dict[str, float]) -> np.ndarray:
     for name, value in values.items():
         pose[INDEX[name]] = value
     return pose
+
+
+def emotions_check(emotions) -> None:
+    """Raise InputError naming the first emotion code that is not one of EMOTIONS."""
+    for emotion in emotions:
+        if emotion not in EMOTIONS:
+            raise InputError(f"unknown emotion {emotion!r} (known: {', '.join(EMOTIONS)})")

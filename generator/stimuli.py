@@ -23,10 +23,10 @@ from generator.contact_sheet import contact_sheet_write
 from generator.corpus import PRACTICE_SENTENCE, SENTENCE_TYPES, Utterance, utterances
 from generator.dataset import item_build_job, item_paths, split_write
 from generator.errors import InputError
-from generator.files import audio_read, text_write, track_read
+from generator.files import audio_read, sources_sha, text_write, track_read
 from generator.manifest import manifest_write, stimulus_entry
 from generator.parallel import parallel_map
-from generator.rig import EMOTIONS
+from generator.rig import EMOTIONS, emotions_check
 
 FACTORS = ["character", "emotion", "method", "sentence_type", "sentence_group"]
 PRACTICE = ("Mery", Utterance("joy", "practice", 0, PRACTICE_SENTENCE))
@@ -45,9 +45,7 @@ class Selection:
 
     def resolved(self) -> tuple[list[Character], list[Utterance]]:
         chosen = [character_get(n) for n in self.characters] or list(characters().values())
-        for emotion in self.emotions:
-            if emotion not in EMOTIONS:
-                raise InputError(f"unknown emotion {emotion!r} (known: {', '.join(EMOTIONS)})")
+        emotions_check(self.emotions)
         for kind in self.sentence_types:
             if kind not in SENTENCE_TYPES:
                 raise InputError(f"unknown sentence type {kind!r} (known: common, emotion)")
@@ -69,14 +67,6 @@ class ClipJob:
     size: int
 
 
-def _code_sha() -> str:
-    here = Path(__file__).parent
-    digest = hashlib.sha256()
-    for name in _RENDER_CODE:
-        digest.update((here / name).read_bytes())
-    return digest.hexdigest()
-
-
 def _paths(job: ClipJob) -> tuple[Path, Path, Path]:
     root = Path(job.set_dir)
     return (root / "clips" / f"{job.stimulus_id}.mp4", root / "posters" / f"{job.stimulus_id}.png",
@@ -88,7 +78,7 @@ def _render_job(job: ClipJob) -> tuple[str, bool]:
     character = character_get(job.character)
     meta = json.loads(item_paths(Path(job.dataset), character, job.utterance).meta.read_text())
     stamp = hashlib.sha256(json.dumps([meta["inputs_sha"], character.spec_sha, job.size,
-                                       _code_sha()]).encode()).hexdigest()
+                                       sources_sha(*_RENDER_CODE)]).encode()).hexdigest()
     clip, poster, cache = _paths(job)
     if clip.is_file() and poster.is_file() and cache.is_file() and cache.read_text() == stamp:
         return job.stimulus_id, False
