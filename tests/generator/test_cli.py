@@ -154,3 +154,13 @@ def test_task1_subset_manifest_follows_the_contract(dataset, tmp_path, capsys):
 def test_unknown_emotion_is_rejected(tmp_path, capsys):
     code = main(["stimuli", "task1", "--out", str(tmp_path / "s"), "--emotions", "glee"])
     assert code != 0 and "unknown emotion 'glee'" in capsys.readouterr().err
+
+
+def test_demo_writes_a_real_set(tmp_path, capsys):
+    """What `make demo` runs (at a small frame size): 7 x 7 real clips and a practice clip."""
+    assert main(["demo", "--out", str(tmp_path / "demo"), "--dataset", str(tmp_path / "ds"),
+                 "--size", "48", "--jobs", "2"]) == 0, capsys.readouterr().err
+    manifest = json.loads((tmp_path / "demo" / "manifest.json").read_text())
+    assert manifest["placeholder"] is False and len(manifest["practice"]) == 1
+    cells = {(s["factors"]["character"], s["factors"]["emotion"]) for s in manifest["stimuli"]}
+    assert len(manifest["stimuli"]) == len(cells) == 49
