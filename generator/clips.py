@@ -11,9 +11,9 @@ from generator.errors import InputError
 from generator.files import audio_read, track_read
 from generator.render import DEFAULT_SIZE, Renderer
 from generator.rig import CONTROLS, FPS, INDEX, PART
+from generator.speech import SAMPLE_RATE
 from generator.video import clip_write, png_write
 
-AUDIO_RATE_IN = 16000
 MAX_MISMATCH_S = 0.5  # audio and rig track may differ this much; the audio is then fitted
 _renderers: dict[tuple[str, int], Renderer] = {}
 
@@ -35,7 +35,7 @@ def clip_render(character: Character, rig_values: np.ndarray, audio: np.ndarray 
     """
     renderer = renderer_for(character, size)
     canonical = character.rig.to_canonical(rig_values)
-    n = clip_write(out, renderer.frames(canonical), audio, sample_rate=AUDIO_RATE_IN)
+    n = clip_write(out, renderer.frames(canonical), audio, sample_rate=SAMPLE_RATE)
     if poster is not None:
         index = apex_guess(canonical) if poster_frame is None else poster_frame
         png_write(poster, renderer.frame(canonical[min(index, len(canonical) - 1)]))
@@ -56,8 +56,8 @@ def clip_render_files(character: Character, rig_csv: Path, audio_path: Path, out
                       poster: Path | None = None, size: int = DEFAULT_SIZE) -> float:
     """``render``: read and check the inputs, then write the clip."""
     values = track_read(rig_csv, character.rig.controls)
-    audio = audio_read(audio_path, AUDIO_RATE_IN)
-    audio_s, track_s = len(audio) / AUDIO_RATE_IN, len(values) / FPS
+    audio = audio_read(audio_path, SAMPLE_RATE)
+    audio_s, track_s = len(audio) / SAMPLE_RATE, len(values) / FPS
     if abs(audio_s - track_s) > MAX_MISMATCH_S:
         raise InputError(f"{audio_path}: the audio lasts {audio_s:.2f} s but {rig_csv} has "
                          f"{len(values)} frames ({track_s:.2f} s at {FPS} fps)")

@@ -27,6 +27,7 @@ from generator.files import audio_read, sources_sha, text_write, track_read
 from generator.manifest import manifest_write, stimulus_entry
 from generator.parallel import parallel_map
 from generator.rig import EMOTIONS, emotions_check
+from generator.speech import SAMPLE_RATE
 
 FACTORS = ["character", "emotion", "method", "sentence_type", "sentence_group"]
 PRACTICE = ("Mery", Utterance("joy", "practice", 0, PRACTICE_SENTENCE))
@@ -84,7 +85,7 @@ def _render_job(job: ClipJob) -> tuple[str, bool]:
         return job.stimulus_id, False
     paths = item_paths(Path(job.dataset), character, job.utterance)
     values = track_read(paths.rig, character.rig.controls)
-    audio = audio_read(paths.wav, 16000)
+    audio = audio_read(paths.wav, SAMPLE_RATE)
     clip_render(character, values, audio, clip, poster=poster,
                 poster_frame=meta["apex_frame"], size=job.size)
     text_write(cache, stamp)
