@@ -79,6 +79,7 @@ class Stats:
     answer_ms: list = field(default_factory=list)          # every answer attempt with a reply
     answer_ok_ms: list = field(default_factory=list)       # answer attempts answered 200
     total: int = 0
+    answers_resent: int = 0                                # answers that needed a resend
 
 
 @dataclass
@@ -133,6 +134,8 @@ class Run:
                     self.stats.answer_ok_ms.append(ms)
                 return reply
             self.stats.errors[f"{kind} {status}"] += 1
+            if kind == "answer" and attempt == 0:
+                self.stats.answers_resent += 1
             if reply is not None and status < 500:
                 raise AssertionError(f"{method} {path}: HTTP {status}: {reply.text[:200]}")
             wait = min(30, 2 ** attempt)  # trial.js: 1, 2, 4 ... 30 s
@@ -316,6 +319,35 @@ def nginx_answer_times(log: Path) -> tuple[list[float], Counter]:
     return times, statuses
 
 
+def _cpu_seconds(pid: int) -> float:
+    """utime + stime of a process (and its reaped children), from /proc."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return sum(int(x) for x in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
+
+def server_cpu(setup: LocalSetup) -> dict[str, float]:
+    """CPU seconds used so far by the set-up's gunicorn workers, nginx workers and the
+    PostgreSQL backends serving the bench database (what each request costs)."""
+    pids: dict[str, list[int]] = {"gunicorn": [], "nginx": [], "postgres": []}
+    for name in ("gunicorn", "nginx"):
+        master = setup.running().get(name)
+        if master:
+            children = Path(f"/proc/{master}/task/{master}/children")
+            pids[name] = [master, *map(int, children.read_text().split())]
+    try:
+        with psycopg2.connect(setup.database_url) as connection, connection.cursor() as cursor:
+            cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                           "AND pid <> pg_backend_pid()")
+            pids["postgres"] = [row[0] for row in cursor.fetchall()]
+        connection.close()
+    except psycopg2.Error:
+        pass
+    return {name: sum(map(_cpu_seconds, found)) for name, found in pids.items()}
+
+
 def machine() -> str:
     model = ""
     try:
@@ -350,7 +382,8 @@ def report(args, run: Run, people: list[Participant], setup: LocalSetup, loads: 
         "machine": machine(),
         "command": "bench/load_study.py " + " ".join(sys.argv[1:]),
         "gunicorn": {k: v for k, v in setup.env().items()
-                     if k in ("GUNICORN_WORKERS", "GUNICORN_THREADS")} or "defaults",
+                     if k.startswith("GUNICORN_") and k not in ("GUNICORN_BIND", "GUNICORN_PIDFILE")}
+                    or "defaults",
         "load_average": loads,
         "participants": args.participants,
         "seconds": round(run.elapsed(), 1),
@@ -366,6 +399,7 @@ def report(args, run: Run, people: list[Participant], setup: LocalSetup, loads: 
         "answer_statuses_nginx": dict(nginx_status),
         "answers_sent": sent,
         "answers_unacknowledged": unacked,
+        "answers_resent": client.answers_resent,
         "answers_stored": len(rows),
         "export_rows": export_rows,
         "lost": lost,
@@ -375,6 +409,10 @@ def report(args, run: Run, people: list[Participant], setup: LocalSetup, loads: 
         "resume_ok": sum(1 for r in resumed if not r),
         "resume_problems": [r for r in resumed if r][:10],
         "bench_client_cpu_s": round(cpu, 1),
+        # Meaningless with --fault (processes restart); else CPU s per process kind.
+        "server_cpu_s": run.server_cpu,
+        "server_cpu_ms_per_app_request": round(
+            1000 * sum(run.server_cpu.values()) / max(1, django_requests(client)), 2),
         "events": [f"{t:6.1f} s  {what}" for t, what in run.events],
     }
     safe = (lost == 0 and duplicates == 0 and foreign == 0 and len(rows) - sent <= unacked
@@ -385,12 +423,19 @@ def report(args, run: Run, people: list[Participant], setup: LocalSetup, loads: 
     return result
 
 
+def django_requests(stats: Stats) -> int:
+    """Requests that reach the app (static files never do; clips do, then nginx sends them)."""
+    return sum(n for kind, n in stats.requests.items() if kind != "static")
+
+
 def print_report(result: dict) -> None:
     c, n = result["answer_ms_client"], result["answer_ms_nginx"]
     print(f"\n== {result['command']}  ({result['date']})")
     print(f"machine: {result['machine']}; load average before/after: "
           f"{result['load_average']['before']} / {result['load_average']['after']}")
-    print(f"gunicorn: {result['gunicorn']}; bench client used {result['bench_client_cpu_s']} s CPU")
+    print(f"gunicorn: {result['gunicorn']}; bench client used {result['bench_client_cpu_s']} s CPU; "
+          f"server CPU s {result['server_cpu_s']} = {result['server_cpu_ms_per_app_request']} ms "
+          "per app request")
     for line in result["events"]:
         print(f"  {line}")
     print(f"participants {result['participants']}, {result['seconds']} s, "
@@ -400,7 +445,8 @@ def print_report(result: dict) -> None:
     print(f"answer latency ms, client: p50 {c['p50']} p95 {c['p95']} p99 {c['p99']} "
           f"max {result['answer_ms_client_max']}; nginx: p50 {n['p50']} p95 {n['p95']} "
           f"p99 {n['p99']}")
-    print(f"answers sent (acknowledged) {result['answers_sent']}, stored {result['answers_stored']}"
+    print(f"answers sent (acknowledged) {result['answers_sent']} ({result['answers_resent']} of them "
+          f"resent after an error), stored {result['answers_stored']}"
           f" (export rows {result['export_rows']}), unacknowledged "
           f"{result['answers_unacknowledged']}, lost {result['lost']}, duplicates "
           f"{result['duplicates']}, stored under a key not sent {result['stored_under_unknown_key']}")
@@ -413,7 +459,10 @@ def print_report(result: dict) -> None:
 
 async def drive(args, setup: LocalSetup) -> tuple[Run, list[Participant], list[str]]:
     run = Run(args, setup.url)
+    before = await asyncio.to_thread(server_cpu, setup)
     people = await run.main(setup)
+    after = await asyncio.to_thread(server_cpu, setup)
+    run.server_cpu = {name: round(after[name] - before[name], 1) for name in after}
     # The database is the truth: read it, then ask the server where each one is.
     stored = defaultdict(set)
     for code, index, _ in await asyncio.to_thread(stored_answers, setup):
@@ -451,6 +500,8 @@ def main(argv=None) -> int:
     parser.add_argument("--no-clips", action="store_true", help="do not fetch the clips")
     parser.add_argument("--workers", type=int, help="GUNICORN_WORKERS (default: the config's)")
     parser.add_argument("--threads", type=int, help="GUNICORN_THREADS (default: the config's)")
+    parser.add_argument("--worker-class", help="GUNICORN_WORKER_CLASS: gthread or sync "
+                                               "(default: the config's)")
     parser.add_argument("--out", type=Path, default=REPO / "var" / "bench",
                         help="run folder, clips, logs and result JSON (default var/bench)")
     args = parser.parse_args(argv)
@@ -458,7 +509,8 @@ def main(argv=None) -> int:
         parser.error("--participants >= 1 and 0 < --duration <= 1800")
 
     gunicorn_env = {k: v for k, v in (("GUNICORN_WORKERS", args.workers),
-                                      ("GUNICORN_THREADS", args.threads)) if v}
+                                      ("GUNICORN_THREADS", args.threads),
+                                      ("GUNICORN_WORKER_CLASS", args.worker_class)) if v}
     args.out.mkdir(parents=True, exist_ok=True)
     setup = LocalSetup(run_dir=args.out / "run", port=free_port(), database="studyapp_bench",
                        stimuli_root=args.out / "stimuli", gunicorn_env=gunicorn_env)
@@ -479,13 +531,13 @@ def main(argv=None) -> int:
         loads["after"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
         export = setup.manage("export_responses", SLUG, quiet=True).stdout
         export_rows = max(0, len(export.strip().splitlines()) - 1)
-        result = report(args, run, people, setup, loads, resumed, export_rows,
-                        cpu1.ru_utime + cpu1.ru_stime - cpu0.ru_utime - cpu0.ru_stime)
     finally:
         try:
-            setup.stop(log=lambda m: print(f"[setup] {m}"))
+            setup.stop(log=lambda m: print(f"[setup] {m}"))  # nginx flushes its log
         finally:
             postgres_ensure_running()  # whatever happened, the cluster runs again
+    result = report(args, run, people, setup, loads, resumed, export_rows,
+                    cpu1.ru_utime + cpu1.ru_stime - cpu0.ru_utime - cpu0.ru_stime)
     print_report(result)
     name = f"result-{'fault' if args.fault else 'load'}-{datetime.now(UTC):%Y%m%dT%H%M%S}.json"
     (args.out / name).write_text(json.dumps(result, indent=1))

@@ -20,7 +20,7 @@ bind = [os.environ.get("GUNICORN_BIND", "127.0.0.1:8001")]
 # PostgreSQL, so threads keep the CPUs busy without a process per connection.
 # Measured on 2 cores (BENCHMARKS.md, "Study app: load and faults").
 workers = int(os.environ.get("GUNICORN_WORKERS", "3"))
-worker_class = "gthread"
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 # nginx keeps connections to gunicorn open (upstream keepalive).
 keepalive = 75
