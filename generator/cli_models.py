@@ -18,7 +18,7 @@ from pathlib import Path
 
 DATASET = "build/dataset"
 RUNS = "runs"
-ETAD_STEPS = 1500
+ETAD_STEPS = 5000
 
 
 def _hubert_wavs(dataset: Path) -> list:

@@ -128,6 +128,7 @@ def etad_train(*, data: Path, out: Path, hubert: Path, cfg: ETADConfig,
             optimizer.load_state_dict(state["optimizer"])
             schedule.load_state_dict(state["schedule"])
             start, history = state["step"], state["history"]
+            torch.set_rng_state(state["torch_rng"])  # dropout continues as if never stopped
             print(f"resuming {ckpt_path} at step {start}")
         else:
             print(f"{ckpt_path} was trained with another config: starting again")
@@ -135,7 +136,8 @@ def etad_train(*, data: Path, out: Path, hubert: Path, cfg: ETADConfig,
     def save(step: int) -> None:
         _atomic_save({"config": asdict(cfg), "model": model.state_dict(),
                       "optimizer": optimizer.state_dict(), "schedule": schedule.state_dict(),
-                      "step": step, "history": history}, ckpt_path)
+                      "step": step, "history": history, "torch_rng": torch.get_rng_state()},
+                     ckpt_path)
 
     model.train()
     bar = tqdm(range(start, cfg.steps), desc=f"train etad ({out.name})", initial=start,

@@ -56,3 +56,14 @@ def tiny_hubert(tmp_path_factory):
     out = tmp_path_factory.mktemp("hubert")
     cfg = PretrainConfig(steps=3, batch=2, crop_s=0.5, clusters=4)
     return hubert_pretrain([speechlike(1.2, s) for s in range(3)], out, cfg, progress=False)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _one_thread():
+    """The models' ops are small: on a shared 2-core machine one thread is much faster."""
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)

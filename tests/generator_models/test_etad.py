@@ -36,7 +36,7 @@ def test_forward_shapes_and_fusion():
 
 
 def test_without_emotion_encoder_the_label_is_ignored():
-    model = ETAD(ETADConfig(**TINY, use_emotion=False))
+    model = ETAD(ETADConfig(**TINY, use_emotion=False)).eval()  # eval: no dropout
     assert model.emotion_encoder is None
     h, w = torch.randn(1, 4, 12, 128), torch.randn(1, 6, 28, 12)
     assert torch.equal(model(h, w, torch.tensor([0])), model(h, w, torch.tensor([5])))
