@@ -54,12 +54,16 @@ import psycopg2
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+import lite_http  # noqa: E402  (bench/, next to this file)
+
 from deploy.run_local import (  # noqa: E402  (needs REPO on the path)
     HOST,
     LocalSetup,
     postgres_ensure_running,
     postgres_restart,
 )
+
+TRANSPORT_ERRORS = (httpx.TransportError, lite_http.TransportError)
 
 SLUG = "bench"
 CONFIG = re.compile(r'<script id="trial-config" type="application/json">(.*?)</script>', re.S)
@@ -85,7 +89,7 @@ class Stats:
 @dataclass
 class Participant:
     number: int
-    client: httpx.AsyncClient
+    client: lite_http.LiteClient | httpx.AsyncClient
     code: str = ""
     acked: dict = field(default_factory=dict)       # trial_index -> submission key (200 seen)
     unacked: dict = field(default_factory=dict)     # trial_index -> key, gave up before a 200
@@ -110,7 +114,7 @@ class Run:
 
     # -- one HTTP request, retried as the page does ------------------------
     async def request(self, p: Participant, kind: str, method: str, path: str, *,
-                      ok=(200,), **kwargs) -> httpx.Response:
+                      ok=(200,), **kwargs):
         attempt = 0
         while True:
             if self.stats.total >= self.args.max_requests:
@@ -124,7 +128,7 @@ class Run:
             try:
                 reply = await p.client.request(method, path, **kwargs)
                 status = reply.status_code
-            except httpx.TransportError as exc:
+            except TRANSPORT_ERRORS as exc:
                 reply, status = None, type(exc).__name__
             ms = (time.perf_counter() - began) * 1000
             if kind == "answer" and reply is not None:
@@ -148,7 +152,7 @@ class Run:
     def csrf(self, p: Participant) -> str:
         return p.client.cookies.get("csrftoken", "")
 
-    async def form(self, p: Participant, kind: str, page: str, data: dict) -> httpx.Response:
+    async def form(self, p: Participant, kind: str, page: str, data: dict):
         return await self.request(p, kind, "POST", f"/s/{SLUG}/{page}",
                                   data={**data, "csrfmiddlewaretoken": self.csrf(p)},
                                   headers={"Origin": self.url}, follow_redirects=True)
@@ -161,20 +165,20 @@ class Run:
             page = await self.request(p, "enrol", "GET", f"/s/{SLUG}/", follow_redirects=True)
             for asset in ("studyapp/study.css", "studyapp/trial.js", "studyapp/screening.js"):
                 await self.request(p, "static", "GET", f"/static/{asset}")
-            if page.url.path.endswith("/consent/"):
+            if _path(page).endswith("/consent/"):
                 page = await self.form(p, "consent", "consent/", {"consent": "yes"})
-            if page.url.path.endswith("/about-you/"):
+            if _path(page).endswith("/about-you/"):
                 page = await self.form(p, "about_you", "about-you/",
                                        {"age": rng.randint(18, 70),
                                         "gender": rng.choice(["female", "male"])})
-            if page.url.path.endswith("/instructions/"):
+            if _path(page).endswith("/instructions/"):
                 page = await self.form(p, "instructions", "instructions/", {})
             while not self.stop_trials.is_set():
                 if not await self.trial(p, rng):
                     break
         except GiveUp:
             pass
-        except (AssertionError, KeyError, ValueError, httpx.HTTPError) as exc:
+        except (AssertionError, KeyError, ValueError, *TRANSPORT_ERRORS) as exc:
             p.failed = f"{type(exc).__name__}: {exc}"[:300]
 
     async def trial(self, p: Participant, rng: random.Random) -> bool:
@@ -182,15 +186,15 @@ class Run:
         began = time.monotonic()
         page = await self.request(p, "trial_page", "GET", f"/s/{SLUG}/trial/",
                                   follow_redirects=True)
-        if page.url.path.endswith("/done/"):
+        if _path(page).endswith("/done/"):
             p.done = True
             return False
-        if page.url.path.endswith("/pause/"):
+        if _path(page).endswith("/pause/"):
             await self.form(p, "pause", "pause/", {})
             return True
         match = CONFIG.search(page.text)
         if match is None:
-            raise AssertionError(f"no trial config at {page.url.path}")
+            raise AssertionError(f"no trial config at {_path(page)}")
         config = json.loads(match.group(1))
         p.code = config["storageKey"].split(":")[2]
         clip = CLIP.search(page.text)
@@ -223,17 +227,24 @@ class Run:
     async def resume_check(self, p: Participant) -> str:
         """'' when the study link brings the participant to the trial after their last answer."""
         try:
-            page = await p.client.get(f"/s/{SLUG}/", follow_redirects=True)
-        except httpx.HTTPError as exc:
+            page = await p.client.request("GET", f"/s/{SLUG}/", follow_redirects=True)
+        except TRANSPORT_ERRORS as exc:
             return f"{type(exc).__name__}"
         stored_next = (max(p.stored) + 1) if p.stored else 0
-        if page.url.path.endswith("/done/"):
+        if _path(page).endswith("/done/"):
             return "" if p.done else "at the completion page too early"
         match = CONFIG.search(page.text)
         if page.status_code != 200 or match is None:
-            return f"landed on {page.url.path} ({page.status_code})"
+            return f"landed on {_path(page)} ({page.status_code})"
         index = json.loads(match.group(1))["trialIndex"]
         return "" if index == stored_next else f"on trial {index}, stored says {stored_next}"
+
+    def client(self):
+        """One participant's browser: its own connection(s) and cookie jar."""
+        if self.args.client == "httpx2":
+            limits = httpx.Limits(max_connections=6, max_keepalive_connections=6)  # a browser's
+            return httpx.AsyncClient(base_url=self.url, limits=limits, timeout=self.args.timeout)
+        return lite_http.LiteClient(HOST, int(self.url.rsplit(":", 1)[1]), timeout=self.args.timeout)
 
     # -- faults ---------------------------------------------------------------
     async def faults(self, setup: LocalSetup) -> None:
@@ -250,10 +261,7 @@ class Run:
         self.events.append((self.elapsed(), f"PostgreSQL accepting again ({seconds:.1f} s)"))
 
     async def main(self, setup: LocalSetup) -> list[Participant]:
-        limits = httpx.Limits(max_connections=6, max_keepalive_connections=6)  # as a browser
-        people = [Participant(i, httpx.AsyncClient(base_url=self.url, limits=limits,
-                                                   timeout=self.args.timeout))
-                  for i in range(self.args.participants)]
+        people = [Participant(i, self.client()) for i in range(self.args.participants)]
         tasks = [asyncio.create_task(self.participant(p)) for p in people]
         fault = asyncio.create_task(self.faults(setup)) if self.args.fault else None
         await asyncio.sleep(self.args.ramp + self.args.duration)
@@ -269,6 +277,11 @@ class Run:
 
 
 # -- set-up, read-back, report ------------------------------------------------
+
+def _path(reply) -> str:
+    """The path a (redirected) request ended at, for either client."""
+    return reply.path if isinstance(reply, lite_http.Reply) else reply.url.path
+
 
 def free_port() -> int:
     with socket.socket() as probe:
@@ -498,6 +511,9 @@ def main(argv=None) -> int:
     parser.add_argument("--down", type=float, default=2.0,
                         help="--fault: seconds gunicorn stays dead (default 2)")
     parser.add_argument("--no-clips", action="store_true", help="do not fetch the clips")
+    parser.add_argument("--client", choices=["lite", "httpx2"], default="lite",
+                        help="HTTP client: bench/lite_http.py (default: least CPU taken from "
+                             "the server on the same cores) or httpx2")
     parser.add_argument("--workers", type=int, help="GUNICORN_WORKERS (default: the config's)")
     parser.add_argument("--threads", type=int, help="GUNICORN_THREADS (default: the config's)")
     parser.add_argument("--worker-class", help="GUNICORN_WORKER_CLASS: gthread or sync "
