@@ -66,17 +66,21 @@ class SoftDTW(torch.autograd.Function):
         # (N+1, M+1), which continues the optimal path with zero cost.
         R = torch.where(torch.isinf(R), torch.full_like(R, -float("inf")), R)
         R[:, N + M + 2, N + 1] = R[:, N + M, N]
+        # The transition weights of every cell (i, j) to its successors (i+1, j), (i, j+1)
+        # and (i+1, j+1) depend on R and D only, so they are computed for the whole grid at
+        # once; the loop below is then three multiply-adds per diagonal. (Cells outside the
+        # grid give NaN here and are never read.)
+        here = R[:, :-2, :-1]
+        a = torch.exp((R[:, 1:-1, 1:] - here - Ds[:, 1:-1, 1:]) / gamma)    # to (i+1, j)
+        b = torch.exp((R[:, 1:-1, :-1] - here - Ds[:, 1:-1, :-1]) / gamma)  # to (i, j+1)
+        c = torch.exp((R[:, 2:, 1:] - here - Ds[:, 2:, 1:]) / gamma)        # to (i+1, j+1)
         E = torch.zeros_like(R)
         E[:, N + M + 2, N + 1] = 1.0
         for d in range(N + M, 1, -1):
             lo, hi = _rows(d, N, M)
-            here = R[:, d, lo:hi + 1]
-            # successors (i+1, j), (i, j+1), (i+1, j+1) of each cell (i, j)
-            a = torch.exp((R[:, d + 1, lo + 1:hi + 2] - here - Ds[:, d + 1, lo + 1:hi + 2]) / gamma)
-            b = torch.exp((R[:, d + 1, lo:hi + 1] - here - Ds[:, d + 1, lo:hi + 1]) / gamma)
-            c = torch.exp((R[:, d + 2, lo + 1:hi + 2] - here - Ds[:, d + 2, lo + 1:hi + 2]) / gamma)
-            E[:, d, lo:hi + 1] = (E[:, d + 1, lo + 1:hi + 2] * a + E[:, d + 1, lo:hi + 1] * b
-                                  + E[:, d + 2, lo + 1:hi + 2] * c)
+            E[:, d, lo:hi + 1] = (E[:, d + 1, lo + 1:hi + 2] * a[:, d, lo:hi + 1]
+                                  + E[:, d + 1, lo:hi + 1] * b[:, d, lo:hi + 1]
+                                  + E[:, d + 2, lo + 1:hi + 2] * c[:, d, lo:hi + 1])
         i = torch.arange(1, N + 1).view(N, 1).expand(N, M)
         j = torch.arange(1, M + 1).view(1, M).expand(N, M)
         grad = E[:, i + j, i]  # (B, N, M), the expected alignment

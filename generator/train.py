@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import time
 from dataclasses import asdict
 from pathlib import Path
 
@@ -120,21 +121,24 @@ def etad_train(*, data: Path, out: Path, hubert: Path, cfg: ETADConfig,
     optimizer = torch.optim.Adam(model.parameters(), lr=cfg.lr)
     schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, cfg.lr, total_steps=cfg.steps,
                                                    pct_start=0.05)
-    ckpt_path, start, history = out / "checkpoint.pt", 0, []
+    ckpt_path, start, history, wall = out / "checkpoint.pt", 0, [], 0.0
     if ckpt_path.is_file():
         state = _checkpoint_read(ckpt_path)
         if state["config"] == asdict(cfg):
             model.load_state_dict(state["model"])
             optimizer.load_state_dict(state["optimizer"])
             schedule.load_state_dict(state["schedule"])
-            start, history = state["step"], state["history"]
+            start, history, wall = state["step"], state["history"], state.get("wall_s", 0.0)
             torch.set_rng_state(state["torch_rng"])  # dropout continues as if never stopped
             print(f"resuming {ckpt_path} at step {start}")
         else:
             print(f"{ckpt_path} was trained with another config: starting again")
 
+    began = time.perf_counter() - wall
+
     def save(step: int) -> None:
-        _atomic_save({"config": asdict(cfg), "model": model.state_dict(),
+        _atomic_save({"wall_s": time.perf_counter() - began,
+                      "config": asdict(cfg), "model": model.state_dict(),
                       "optimizer": optimizer.state_dict(), "schedule": schedule.state_dict(),
                       "step": step, "history": history, "torch_rng": torch.get_rng_state()},
                      ckpt_path)
@@ -158,7 +162,8 @@ def etad_train(*, data: Path, out: Path, hubert: Path, cfg: ETADConfig,
              "hubert_key": _hubert_key(handle), "step": cfg.steps}
     _atomic_save(final, out / "etad.pt")
     metrics = {"train": _validate(model, train), "test": _validate(model, test),
-               "history": history}
+               "train_wall_s": round(time.perf_counter() - began, 1),
+               "threads": torch.get_num_threads(), "history": history}
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2))
     return out / "etad.pt"
 
