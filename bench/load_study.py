@@ -579,6 +579,8 @@ def main(argv=None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     setup = LocalSetup(run_dir=args.out / "run", port=free_port(), database="studyapp_bench",
                        stimuli_root=args.out / "stimuli", gunicorn_env=gunicorn_env)
+    if setup.running():  # left behind by a bench that was killed
+        setup.stop(log=lambda m: print(f"[setup] {m} (left from an earlier run)"))
     for log in ("nginx-access.log", "nginx-error.log", "gunicorn.log"):
         (setup.run_dir / log).unlink(missing_ok=True)
     manifest = stimulus_set(args.out / "stimuli")

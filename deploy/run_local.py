@@ -136,9 +136,13 @@ class LocalSetup:
         self.manage("collectstatic", "--noinput", "--clear", quiet=True)
         nginx.write(self.nginx_site(), self.nginx_conf)
         _run(["nginx", "-t", "-q", "-c", str(self.nginx_conf)], what="nginx -t")
-        self.gunicorn_start()
-        _run(["nginx", "-c", str(self.nginx_conf)], what="nginx")
-        self.wait_ready()
+        try:
+            self.gunicorn_start()
+            _run(["nginx", "-c", str(self.nginx_conf)], what="nginx")
+            self.wait_ready()
+        except BaseException:
+            self.stop(log=lambda _: None)  # nothing half-started stays behind
+            raise
         log(f"serving {self.url}/ (nginx -> gunicorn -> PostgreSQL); logs in {self.run_dir}")
 
     def stop(self, log=print) -> None:
@@ -288,13 +292,14 @@ def _run(cmd: list[str], *, what: str) -> None:
 
 
 def _pid(path: Path) -> int | None:
-    """The pid in ``path`` if that process is alive."""
+    """The pid in ``path`` if that process is alive and is what the file is named after
+    (nginx.pid -> nginx, gunicorn.pid -> gunicorn): a stale file never names a stranger."""
     try:
         pid = int(path.read_text().strip())
-        os.kill(pid, 0)
-        return pid
+        command = Path(f"/proc/{pid}/cmdline").read_bytes()
     except (OSError, ValueError):
         return None
+    return pid if path.stem.encode() in command else None
 
 
 def _wait_gone(pid: int, timeout: float) -> bool:
