@@ -42,16 +42,36 @@ def study(make_set, small_rows):
                        slug="browser", title="Browser test").study
 
 
+def reach(page, progress: str) -> None:
+    """Wait for the trial page showing ``progress``; on failure keep what the page showed."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        page.wait_for_selector(f"#progress:has-text('{progress}')", timeout=30000)
+    except PlaywrightTimeout:
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "failed.png"), full_page=True)
+        status = page.inner_text("#status") if page.query_selector("#status") else ""
+        state = page.evaluate("({plays: document.getElementById('clip') && "
+                              "document.getElementById('clip').ended, url: location.href})")
+        raise AssertionError(f"never reached {progress!r}; status {status!r}, {state}") from None
+
+
 def watch(page):
     page.wait_for_function("document.getElementById('clip').ended", timeout=15000)
 
 
-def answer_with_mouse(page, expression="Happiness", ratings=(5, 4, 3)):
+def answer_with_mouse(page, expression="Happiness", ratings=(5, 4, 3), replay=False):
     page.click("#play")
+    if replay:
+        watch(page)
+        page.click("#play")  # now labelled Replay
+        page.wait_for_function("!document.getElementById('clip').ended")
     page.click(f"label.option:has-text('{expression}')")
     for name, value in zip(("intensity", "sync", "naturalness"), ratings, strict=True):
         page.click(f"fieldset[data-question={name}] label:has(input[value='{value}'])")
-    assert page.is_disabled("#submit") or page.evaluate("document.getElementById('clip').ended")
+    if not replay:  # answered before the first end: Next waits for the clip
+        assert page.is_disabled("#submit") or page.evaluate("document.getElementById('clip').ended")
     watch(page)
     page.click("#submit")
 
@@ -86,19 +106,19 @@ def test_participant_completes_trials_and_resumes_after_reload(browser, live_ser
     start_trials(page, live_server.url, age="23", gender="female")
     assert page.is_disabled("#submit")
     answer_with_mouse(page)                                    # practice, mouse
-    page.wait_for_selector("#progress:has-text('Trial 1 of 6')")
+    reach(page, "Trial 1 of 6")
     page.screenshot(path=str(ARTIFACTS / "trial-desktop.png"), full_page=True)
     answer_with_keyboard(page)                                 # trial 1, keyboard
-    page.wait_for_selector("#progress:has-text('Trial 2 of 6')")
-    answer_with_mouse(page, "Surprise", (7, 7, 7))             # trial 2, mouse
-    page.wait_for_selector("#progress:has-text('Trial 3 of 6')")
+    reach(page, "Trial 2 of 6")
+    answer_with_mouse(page, "Surprise", (7, 7, 7), replay=True)             # trial 2, mouse
+    reach(page, "Trial 3 of 6")
 
     page.reload()                                              # mid-study reload
-    page.wait_for_selector("#progress:has-text('Trial 3 of 6')")
+    reach(page, "Trial 3 of 6")
     page.goto(f"{live_server.url}/s/browser/consent/")         # an old page
     assert page.url.endswith("/s/browser/trial/")
     answer_with_keyboard(page, keys=("1", "1", "1", "1"))      # trial 3, keyboard
-    page.wait_for_selector("#progress:has-text('Trial 4 of 6')")
+    reach(page, "Trial 4 of 6")
 
     participant = Participant.objects.get()
     assert participant.next_trial == 4
@@ -107,7 +127,8 @@ def test_participant_completes_trials_and_resumes_after_reload(browser, live_ser
     assert answers[0].trial.is_practice
     assert (answers[1].response_emotion, answers[1].intensity, answers[1].sync,
             answers[1].naturalness) == ("sadness", 6, 2, 7)
-    assert (answers[2].response_emotion, answers[2].intensity) == ("surprise", 7)
+    assert (answers[2].response_emotion, answers[2].intensity, answers[2].plays) == (
+        "surprise", 7, 2)
     assert answers[3].response_emotion == "neutral"
     assert all(r.plays >= 1 and r.rt_ms is not None for r in answers.values())
     context.close()
@@ -138,7 +159,7 @@ def test_lost_connection_is_retried_and_stored_once(browser, live_server, study)
     page.wait_for_selector("#status:has-text('Cannot reach the server')")
     assert not Response.objects.exists()
     context.set_offline(False)
-    page.wait_for_selector("#progress:has-text('Trial 1 of 6')", timeout=20000)
+    reach(page, "Trial 1 of 6")
     assert [(r.trial.index, r.response_emotion) for r in Response.objects.all()] == [(0, "anger")]
     context.close()
 

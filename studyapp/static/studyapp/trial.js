@@ -49,18 +49,20 @@
     video.currentTime = 0;
     const started = video.play();
     if (started && started.catch) {
-      started.then(() => { playButton.hidden = true; }).catch(() => {
+      started.then(() => { state.plays += 1; playButton.hidden = true; }).catch(() => {
         // Autoplay policy or a decoding hiccup: offer tap-to-play, never freeze.
         playButton.hidden = false;
         playHint.hidden = false;
       });
     } else {
+      state.plays += 1;
       playButton.hidden = true;
     }
   }
 
-  video.addEventListener("play", () => { if (video.currentTime < 0.1) state.plays += 1; });
   video.addEventListener("ended", () => {
+    // Counted where playback starts; a clip that ended was certainly played.
+    state.plays = Math.max(state.plays, 1);
     state.playedThrough = true;
     state.endedAt = performance.now();
     playButton.innerHTML = "&#8635; Replay <kbd>Space</kbd>";
