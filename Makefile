@@ -7,7 +7,7 @@ DEMO_SET ?= stimuli/demo
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: demo test lint venv chromium clean-demo
+.PHONY: demo test lint venv system-packages
 
 venv: $(STAMP)
 
@@ -17,11 +17,14 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-# Debian's Chromium for the browser tests (Playwright's own download fails here).
-chromium:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	  else echo "chromium is missing: run 'sudo apt-get install -y chromium' for the browser tests"; fi; }
+# Debian packages the tests use: Chromium for the browser tests (Playwright's own
+# download fails here) and nginx, whose config the deploy tests check with `nginx -t`.
+SYSTEM_PACKAGES := chromium nginx
+system-packages:
+	@missing=""; for p in $(SYSTEM_PACKAGES); do command -v $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "missing:$$missing: run 'sudo apt-get install -y$$missing' for the browser and deploy tests"; fi; fi
 
 demo: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
@@ -29,7 +32,7 @@ demo: $(STAMP)
 	$(BIN)/python manage.py demo_setup $(DEMO_SET)/manifest.json --host $(HOST) --port $(PORT)
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-test: $(STAMP) chromium
+test: $(STAMP) system-packages
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
