@@ -41,5 +41,10 @@ def parallel_map(func: Callable, jobs: Sequence, *, workers: int, desc: str,
             for result in pool.imap_unordered(func, jobs):
                 yield result
                 bar.update()
+            # All done: let the workers exit on their own. Leaving the block calls
+            # terminate(), whose SIGTERM would otherwise reach a worker that is already
+            # shutting down and print 'Exception ignored ... SystemExit' to the user.
+            pool.close()
+            pool.join()
     finally:
         bar.close()
