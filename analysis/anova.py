@@ -8,11 +8,15 @@ value is not computable or not applicable).
 from __future__ import annotations
 
 import argparse
+import sys
+
+import pandas as pd
 
 from analysis.assumptions import shapiro_cells
 from analysis.cells import CellMeans, cell_means
 from analysis.cli import dumps, read_csv, run
 from analysis.posthoc import pairwise_bonferroni_cells
+from analysis.responses import REQUIRED, measured_trials
 from analysis.rm_anova import CORRECTIONS, rm_anova_cells
 
 PROG = "python -m analysis.anova"
@@ -50,6 +54,22 @@ def as_json(cells: CellMeans, results: dict) -> dict:
     }
 
 
+def observations(data: pd.DataFrame, *, include_pilot: bool = False) -> tuple[pd.DataFrame, str]:
+    """The rows to analyse, and a note when some were left out.
+
+    A responses export (it has the export's columns) is read as the report reads
+    it: practice, attention-check and (unless ``include_pilot``) pilot rows are not
+    measured trials, so they are left out here too instead of silently mixing the
+    practice clip into a cell. Any other long-format CSV is taken as it is.
+    """
+    if not set(REQUIRED) <= set(data.columns):
+        return data, ""
+    trials = measured_trials(data, include_pilot=include_pilot)
+    left_out = len(data) - len(trials)
+    return trials, (f"note: a responses export: {left_out} practice / attention-check / pilot "
+                    f"row(s) left out, {len(trials)} measured trials analysed" if left_out else "")
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog=PROG,
@@ -80,13 +100,21 @@ def parser() -> argparse.ArgumentParser:
         help="report Greenhouse-Geisser when Mauchly's p < .05 (auto, the paper's rule), "
         "for every effect (always), or never (default: auto)",
     )
+    p.add_argument(
+        "--include-pilot",
+        action="store_true",
+        help="for a responses export: keep pilot participants' rows (practice and "
+        "attention-check rows are always left out)",
+    )
     p.add_argument("--json", action="store_true", help="print one JSON object with every number")
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    data = read_csv(args.data)
+    data, note = observations(read_csv(args.data), include_pilot=args.include_pilot)
+    if note:
+        print(note, file=sys.stderr)
     cells = cell_means(data, args.dv, args.within, args.subject, drop_incomplete=args.drop_incomplete)
     results = analyse(cells, correction=args.correction)
     if args.json:

@@ -74,7 +74,7 @@ def title_page(w: PageWriter, meta: dict, design: Design) -> None:
             f"Generated: {meta['generated']} (UTC)",
         ]
     )
-    w.heading("Method", level=2)
+    w.heading("1. Method", level=2)
     w.paragraph(
         [
             f"Repeated-measures ANOVA per measure with the within factors {' x '.join(design.within)}; "
@@ -90,7 +90,8 @@ def title_page(w: PageWriter, meta: dict, design: Design) -> None:
     )
     w.heading("Contents", level=2)
     w.paragraph(
-        [f"{i + 2}. {label}" for i, (_, label) in enumerate(MEASURES.values())] + ["6. Confusion matrices"]
+        ["1. Method"] + [f"{i + 2}. {label}" for i, (_, label) in enumerate(MEASURES.values())]
+        + [f"{len(MEASURES) + 2}. Confusion matrices"]
     )
 
 

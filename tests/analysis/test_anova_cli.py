@@ -94,3 +94,28 @@ def test_module_entry_point_gives_no_traceback(tmp_path):
         text=True,
     )
     assert done.returncode == 2 and done.stderr.startswith(f"{PROG}: error: file not found")
+
+
+def test_a_responses_export_leaves_out_practice_and_pilot_rows_as_the_report_does(cli, tmp_path):
+    # The practice clip has a character and a method like any trial; counted in, it
+    # would shift a cell mean without a word (F of method changed from the report's).
+    from analysis.simulate import simulate
+
+    export = simulate("task2", 5, seed=4)
+    assert export["is_practice"].astype(int).sum() == 5
+    pilot = export.copy()
+    pilot.loc[pilot["participant"] == pilot["participant"].iloc[0], "pilot"] = 1
+    measured = export[export["is_practice"].astype(int) == 0]
+    paths = {}
+    for name, frame in (("export", export), ("measured", measured), ("pilot", pilot)):
+        paths[name] = tmp_path / f"{name}.csv"
+        frame.to_csv(paths[name], index=False)
+    args = ("--dv", "intensity", "--subject", "participant", "--within", "method", "--json")
+    results = {name: cli(path, *args) for name, path in paths.items()}
+    assert all(code == 0 for code, _, _ in results.values())
+    assert results["export"][1] == results["measured"][1]
+    assert "5 practice / attention-check / pilot row(s) left out" in results["export"][2]
+    assert results["measured"][2] == ""
+    assert json.loads(results["pilot"][1])["design"]["n"] == 4
+    code, stdout, _ = cli(paths["pilot"], *args, "--include-pilot")
+    assert json.loads(stdout)["design"]["n"] == 5
