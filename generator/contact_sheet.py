@@ -28,12 +28,14 @@ def _typeface() -> skia.Typeface:
 def contact_sheet_write(path: Path, stills: dict[tuple[str, str], np.ndarray],
                         characters: list[str], emotions: list[str], *, cell: int = 200) -> Path:
     """Write a PNG grid of ``stills[(character, emotion)]`` (RGBA arrays of any size)."""
-    margin_left, margin_top = 110, 34
+    font = skia.Font(_typeface(), 20)
+    # the label column fits the longest row label ("Malcolm ETAD" on the Task 2 sheet)
+    margin_left = 16 + max(110, int(max(font.measureText(c) for c in characters)))
+    margin_top = 34
     width, height = margin_left + cell * len(emotions), margin_top + cell * len(characters)
     surface = skia.Surface(width, height)
     canvas = surface.getCanvas()
     canvas.clear(skia.ColorWHITE)
-    font = skia.Font(_typeface(), 20)
     ink = skia.Paint(AntiAlias=True, Color=skia.ColorBLACK)
     sampling = skia.SamplingOptions(skia.FilterMode.kLinear, skia.MipmapMode.kLinear)
     for col, emotion in enumerate(emotions):
