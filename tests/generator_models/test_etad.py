@@ -50,7 +50,11 @@ def test_loss_terms():
     shifted = torch.roll(y, 1, dims=1)
     terms = etad_loss(shifted, y, cfg)
     assert terms["dtw"] < terms["l2"]  # a time shift costs DTW less than frame-wise L2
-    assert "dtw" not in etad_loss(y, y, ETADConfig(**TINY, use_softdtw=False))
+    # the ablation replaces the DTW term by MSE (paper 5.2): same weight on the GT, no warping
+    ablation = etad_loss(shifted, y, ETADConfig(**TINY, use_softdtw=False))
+    assert "dtw" not in ablation
+    assert torch.isclose(ablation["total"], 2 * terms["l2"] + cfg.continuity * terms["continuity"])
+    assert torch.isclose(terms["total"], terms["l2"] + terms["dtw"] + cfg.continuity * terms["continuity"])
 
 
 def test_training_is_deterministic_and_resumes_exactly(tiny_dataset, tiny_hubert, tmp_path,
