@@ -50,11 +50,24 @@ def test_loss_terms():
     shifted = torch.roll(y, 1, dims=1)
     terms = etad_loss(shifted, y, cfg)
     assert terms["dtw"] < terms["l2"]  # a time shift costs DTW less than frame-wise L2
+    assert torch.isclose(terms["total"], terms["l2"] + terms["dtw"] + cfg.continuity * terms["continuity"])
     # the ablation replaces the DTW term by MSE (paper 5.2): same weight on the GT, no warping
     ablation = etad_loss(shifted, y, ETADConfig(**TINY, use_softdtw=False))
     assert "dtw" not in ablation
-    assert torch.isclose(ablation["total"], 2 * terms["l2"] + cfg.continuity * terms["continuity"])
-    assert torch.isclose(terms["total"], terms["l2"] + terms["dtw"] + cfg.continuity * terms["continuity"])
+    mouth_mse = ((shifted - y)[..., MOUTH_IN_FACE] ** 2).mean()
+    assert torch.isclose(ablation["total"], terms["l2"] + mouth_mse + cfg.continuity * terms["continuity"])
+
+
+def test_soft_dtw_sees_only_the_mouth():
+    # Blinks, gaze and brows are not timed by the audio: shifting them changes L2, not DTW.
+    cfg = ETADConfig(**TINY)
+    y = torch.rand(1, 12, 43)
+    moved = y.clone()
+    others = [c for c in range(43) if c not in MOUTH_IN_FACE]
+    moved[..., others] = torch.roll(y[..., others], 3, dims=1)
+    exact, terms = etad_loss(y, y, cfg), etad_loss(moved, y, cfg)
+    assert terms["l2"] > 0.01
+    assert torch.isclose(terms["dtw"], exact["dtw"])
 
 
 def test_training_is_deterministic_and_resumes_exactly(tiny_dataset, tiny_hubert, tmp_path,
