@@ -7,9 +7,11 @@ It starts deploy/run_local.py's set-up (nginx -> gunicorn -> PostgreSQL, on
 127.0.0.1 only, a database of its own that is dropped and made again), builds
 a study from small generated clips, and drives N simulated participants
 through real HTTP via nginx, as a browser does: the study link, consent,
-questionnaire, instructions, then for each trial the trial page, its clip
-(a Range request nginx answers) and, ~2 s after the page, the answer (JSON,
-X-CSRFToken). Like the trial page (trial.js), a participant resends an
+questionnaire, instructions, the trial page, then for each trial its clip
+(a Range request nginx answers) and, ~2 s after the trial appeared, the answer
+(JSON, X-CSRFToken), whose reply carries the next trial as trial.js shows it in
+place (the trial page is loaded again only after a pause or a reload). Like
+the trial page (trial.js), a participant resends an
 answer that got no reply or a 5xx with the same submission key after 1, 2,
 4 ... s (at most 30 s); pages are retried the same way.
 
@@ -67,7 +69,6 @@ TRANSPORT_ERRORS = (httpx.TransportError, lite_http.TransportError)
 
 SLUG = "bench"
 CONFIG = re.compile(r'<script id="trial-config" type="application/json">(.*?)</script>', re.S)
-CLIP = re.compile(r'<video[^>]*\ssrc="([^"]+)"')
 EMOTIONS = ("anger", "disgust", "fear", "joy", "neutral", "sadness", "surprise", "other")
 TARGET_P99_MS = 100.0
 
@@ -95,6 +96,8 @@ class Participant:
     unacked: dict = field(default_factory=dict)     # trial_index -> key, gave up before a 200
     keys: dict = field(default_factory=dict)        # trial_index -> the one key used
     stored: set = field(default_factory=set)        # trial indices the database holds
+    page: dict | None = None                        # the trial page's config (answer URL, CSRF)
+    shown: dict | None = None                       # the trial on screen (None: load the page)
     done: bool = False
     failed: str = ""
 
@@ -182,30 +185,37 @@ class Run:
             p.failed = f"{type(exc).__name__}: {exc}"[:300]
 
     async def trial(self, p: Participant, rng: random.Random) -> bool:
-        """One trial: page, clip, think, answer. False when the participant is done."""
+        """One trial: clip, think, answer. False when the participant is done.
+
+        As trial.js does, the trial page is loaded only when a run of trials
+        starts (after the instructions or a pause); then each answer's reply
+        carries the next trial, which the page shows in place.
+        """
         began = time.monotonic()
-        page = await self.request(p, "trial_page", "GET", f"/s/{SLUG}/trial/",
-                                  follow_redirects=True)
-        if _path(page).endswith("/done/"):
-            p.done = True
-            return False
-        if _path(page).endswith("/pause/"):
-            await self.form(p, "pause", "pause/", {})
-            return True
-        match = CONFIG.search(page.text)
-        if match is None:
-            raise AssertionError(f"no trial config at {_path(page)}")
-        config = json.loads(match.group(1))
-        p.code = config["storageKey"].split(":")[2]
-        clip = CLIP.search(page.text)
-        if clip and not self.args.no_clips:
+        if p.shown is None:
+            page = await self.request(p, "trial_page", "GET", f"/s/{SLUG}/trial/",
+                                      follow_redirects=True)
+            if _path(page).endswith("/done/"):
+                p.done = True
+                return False
+            if _path(page).endswith("/pause/"):
+                await self.form(p, "pause", "pause/", {})
+                return True
+            match = CONFIG.search(page.text)
+            if match is None:
+                raise AssertionError(f"no trial config at {_path(page)}")
+            p.page = json.loads(match.group(1))
+            p.shown = p.page["trial"]
+        config, shown = p.page, p.shown
+        p.code = shown["storageKey"].split(":")[2]
+        if not self.args.no_clips:
             # A browser's first request for a video: nginx answers 206 (X-Accel-Redirect).
-            await self.request(p, "clip", "GET", clip.group(1), ok=(200, 206),
+            await self.request(p, "clip", "GET", shown["clipUrl"], ok=(200, 206),
                                headers={"Range": "bytes=0-"})
-        index = config["trialIndex"]
+        index = shown["trialIndex"]
         key = p.keys.setdefault(index, str(uuid.uuid4()))  # one key per trial, every resend
         body = {"submission_key": key, "trial_index": index,
-                "stimulus_id": config["stimulusId"],
+                "stimulus_id": shown["stimulusId"],
                 "response_emotion": rng.choice(EMOTIONS),
                 "intensity": rng.randint(1, 7), "sync": rng.randint(1, 7),
                 "naturalness": rng.randint(1, 7), "rt_ms": rng.randint(300, 3000), "plays": 1}
@@ -219,9 +229,11 @@ class Run:
         except GiveUp:
             p.unacked[index] = key
             raise
-        if reply.json().get("ok") is not True:
+        answer = reply.json()
+        if answer.get("ok") is not True:
             raise AssertionError(f"answer to trial {index}: {reply.text[:200]}")
         p.acked[index] = key
+        p.shown = answer.get("trial")  # None: a pause or the end, which are pages
         return True
 
     async def resume_check(self, p: Participant) -> str:
@@ -236,7 +248,7 @@ class Run:
         match = CONFIG.search(page.text)
         if page.status_code != 200 or match is None:
             return f"landed on {_path(page)} ({page.status_code})"
-        index = json.loads(match.group(1))["trialIndex"]
+        index = json.loads(match.group(1))["trial"]["trialIndex"]
         return "" if index == stored_next else f"on trial {index}, stored says {stored_next}"
 
     def client(self):

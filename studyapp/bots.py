@@ -125,6 +125,7 @@ class Bot:
                       302, "questionnaire")
         self._get("instructions/", "Instructions")
         self._require(self._post("instructions/", {}), 302, "instructions")
+        shown = None  # the trial on screen, from the trial page or the last answer's reply
         while True:
             self.participant.refresh_from_db()
             stage = self.participant.stage
@@ -134,15 +135,19 @@ class Bot:
                 self._get("pause/", "break")
                 self._require(self._post("pause/", {}), 302, "continue after a break")
                 continue
-            self._trial()
+            shown = self._trial(shown)
         done = self._get("done/", "Thank you")
         if self.participant.study.completion_code.encode() not in done.content:
             raise BotError("the completion page does not show the completion code")
         return self.participant
 
-    def _trial(self) -> None:
-        page = self._get("trial/", "Which expression did the character depict?")
-        config = json.loads(CONFIG.search(page.content.decode()).group(1))
+    def _trial(self, shown: dict | None) -> dict | None:
+        """Answer the trial on screen (loading the trial page when none is); return the
+        next trial the reply carries, as the page shows it in place (None: a new page)."""
+        if shown is None:
+            page = self._get("trial/", "Which expression did the character depict?")
+            shown = json.loads(CONFIG.search(page.content.decode()).group(1))["trial"]
+        config = shown
         trial = self.participant.trials.select_related("stimulus").get(index=config["trialIndex"])
         if trial.check_answer:
             answers = {"response_emotion": trial.check_answer["response_emotion"],
@@ -158,8 +163,17 @@ class Bot:
             self._require(self._answer({**body, "trial_index": config["trialIndex"] + 1,
                                         "submission_key": str(uuid.uuid4())}), (400, 409),
                           "skipping ahead refused")
-        self._require(self._answer(body), 200, f"answer to trial {config['trialIndex']}")
-        self._require(self._answer(body), 200, "a resend of the same answer")
+        reply = self._answer(body)
+        self._require(reply, 200, f"answer to trial {config['trialIndex']}")
+        resent = self._answer(body)
+        self._require(resent, 200, "a resend of the same answer")
+        following = reply.json().get("trial")
+        if resent.json().get("trial") != following:
+            raise BotError("a resend of the same answer shows another next trial")
+        if following and following["trialIndex"] != config["trialIndex"] + 1:
+            raise BotError(f"after trial {config['trialIndex']} the reply shows trial "
+                           f"{following['trialIndex']}")
+        return following
 
 
 def bots_run(slug: str, *, n: int, mode: str = "random", seed: int = 0,

@@ -123,10 +123,11 @@ def _checks_passed(participant: Participant) -> int:
     return sum(_check_passed(r.trial.check_answer, r) for r in answered)
 
 
-def participant_get(study: Study, pk: int | None) -> Participant | None:
+def participant_get(slug: str, pk: int | None) -> Participant | None:
+    """The participant ``pk`` of the study ``slug``, its study attached (one query)."""
     if pk is None:
         return None
-    return Participant.objects.select_related("study").filter(study=study, pk=pk).first()
+    return Participant.objects.select_related("study").filter(study__slug=slug, pk=pk).first()
 
 
 def _iso(value) -> str:

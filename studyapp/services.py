@@ -230,13 +230,25 @@ def participant_advance(*, participant: Participant, from_stage: str, **fields) 
     return participant
 
 
-def trial_current(participant: Participant) -> Trial:
-    """The trial the participant is on; its first showing is recorded."""
-    trial = participant.trials.select_related("stimulus").get(index=participant.next_trial)
+def trial_current(participant: Participant) -> tuple[Trial, Trial | None]:
+    """The trial the participant is on and the one after it (None after the last).
+
+    The current trial's first showing is recorded. One query for both trials
+    and their stimuli: the trial page is the most requested page of a study.
+    """
+    index = participant.next_trial
+    trials = {t.index: t for t in participant.trials.select_related("stimulus")
+              .filter(index__in=(index, index + 1))}
+    if index not in trials:
+        raise Trial.DoesNotExist(f"{participant} has no trial {index}")
+    trial = trials[index]
     if trial.shown_at is None:
-        Trial.objects.filter(pk=trial.pk, shown_at__isnull=True).update(shown_at=timezone.now())
-        trial.refresh_from_db(fields=["shown_at"])
-    return trial
+        now = timezone.now()
+        if Trial.objects.filter(pk=trial.pk, shown_at__isnull=True).update(shown_at=now):
+            trial.shown_at = now
+        else:  # another request showed it first: keep that time
+            trial.refresh_from_db(fields=["shown_at"])
+    return trial, trials.get(index + 1)
 
 
 # --- answers ---------------------------------------------------------------
@@ -246,50 +258,66 @@ ANSWER_FIELDS = {"submission_key", "trial_index", "stimulus_id", "response_emoti
                  *RATING_FIELDS, "rt_ms", "plays"}
 
 
-def response_submit(*, participant: Participant, data: dict) -> Response:
-    """Validate and store the answer to the participant's current trial.
+def response_submit(*, participant: Participant, data: dict) -> Participant:
+    """Validate and store the answer to the participant's current trial; return the
+    participant as they now stand (next trial, stage), their study attached.
 
     Idempotent: the same submission key, or a second answer to an answered
-    trial, returns the stored answer and stores nothing new.
+    trial, stores nothing new. The answer is the request a study sends most
+    (bench/load_study.py), so the usual path is four queries: lock the
+    participant, read the trial and the next one (with stimulus and any
+    answer), insert, update. A key already used elsewhere is found by the
+    unique constraint, which rolls the insert back, and only then looked up.
     """
     clean = _response_clean(data)
-    with transaction.atomic():
-        participant = Participant.objects.select_for_update().get(pk=participant.pk)
-        existing = Response.objects.filter(submission_key=clean["submission_key"]).first()
-        if existing is not None:
-            if existing.trial.participant_id != participant.pk:
-                raise ServiceError("This submission key belongs to another participant.", 403)
-            return existing
-        try:
-            trial = participant.trials.select_related("stimulus").get(index=clean["trial_index"])
-        except Trial.DoesNotExist:
-            raise ServiceError(f"There is no trial {clean['trial_index']} for you.", 404) from None
-        if trial.stimulus.stimulus_id != clean["stimulus_id"]:
-            raise ServiceError(
-                f"Trial {trial.index} shows {trial.stimulus.stimulus_id!r}, "
-                f"not {clean['stimulus_id']!r}.", 400)
-        answered = Response.objects.filter(trial=trial).first()
-        if answered is not None:
-            return answered
-        if participant.stage != Stage.TRIALS or trial.index != participant.next_trial:
-            raise ServiceError(
-                f"Trial {trial.index} is not your current trial "
-                f"(you are on trial {participant.next_trial}).", 409)
-        if participant.study.require_full_playback and clean["plays"] < 1:
-            raise ServiceError("Please watch the clip to its end before answering.", 400)
-        response = Response.objects.create(
-            trial=trial, started_at=trial.shown_at,
-            **{k: v for k, v in clean.items() if k not in ("trial_index", "stimulus_id")})
-        participant.next_trial += 1
-        every = participant.study.breaks_every
-        if not participant.trials.filter(index=participant.next_trial).exists():
-            participant.stage = Stage.DONE
-            participant.completed_at = timezone.now()
-        elif every and not trial.is_practice and trial.index % every == 0:
-            participant.stage = Stage.BREAK  # paper 5.1.3: fatigue over 98-126 trials
-        participant.last_seen_at = timezone.now()
-        participant.save(update_fields=["next_trial", "stage", "completed_at", "last_seen_at"])
-    return response
+    try:
+        return _response_store(participant, clean)
+    except IntegrityError:
+        owner = (Response.objects.filter(submission_key=clean["submission_key"])
+                 .values_list("trial__participant_id", flat=True).first())
+        if owner is None:
+            raise
+        if owner != participant.pk:
+            raise ServiceError("This submission key belongs to another participant.",
+                               403) from None
+        return Participant.objects.select_related("study").get(pk=participant.pk)
+
+
+@transaction.atomic
+def _response_store(participant: Participant, clean: dict) -> Participant:
+    locked = Participant.objects.select_for_update().get(pk=participant.pk)
+    locked.study = participant.study
+    index = clean["trial_index"]
+    trials = {t.index: t for t in locked.trials.select_related("stimulus", "response")
+              .filter(index__in=(index, index + 1))}
+    if index not in trials:
+        raise ServiceError(f"There is no trial {index} for you.", 404)
+    trial = trials[index]
+    if trial.stimulus.stimulus_id != clean["stimulus_id"]:
+        raise ServiceError(
+            f"Trial {trial.index} shows {trial.stimulus.stimulus_id!r}, "
+            f"not {clean['stimulus_id']!r}.", 400)
+    if getattr(trial, "response", None) is not None:
+        return locked  # answered before: a resend, or a second answer from an old page
+    if locked.stage != Stage.TRIALS or index != locked.next_trial:
+        raise ServiceError(
+            f"Trial {index} is not your current trial "
+            f"(you are on trial {locked.next_trial}).", 409)
+    if locked.study.require_full_playback and clean["plays"] < 1:
+        raise ServiceError("Please watch the clip to its end before answering.", 400)
+    Response.objects.create(
+        trial=trial, started_at=trial.shown_at,
+        **{k: v for k, v in clean.items() if k not in ("trial_index", "stimulus_id")})
+    locked.next_trial += 1
+    every = locked.study.breaks_every
+    if index + 1 not in trials:
+        locked.stage = Stage.DONE
+        locked.completed_at = timezone.now()
+    elif every and not trial.is_practice and index % every == 0:
+        locked.stage = Stage.BREAK  # paper 5.1.3: fatigue over 98-126 trials
+    locked.last_seen_at = timezone.now()
+    locked.save(update_fields=["next_trial", "stage", "completed_at", "last_seen_at"])
+    return locked
 
 
 def _response_clean(data: dict) -> dict:

@@ -42,8 +42,13 @@ EXPRESSION_CHOICES = [
 ]
 
 
-def _session_key(study: Study) -> str:
-    return f"participant:{study.slug}"
+def _session_key(slug: str) -> str:
+    return f"participant:{slug}"
+
+
+def _participant(request, slug: str):
+    """The participant this browser session holds on study ``slug`` (None if none)."""
+    return participant_get(slug, request.session.get(_session_key(slug)))
 
 
 def _error(request, message: str, status: int):
@@ -56,7 +61,7 @@ def entry(request, slug):
     study = get_object_or_404(Study, slug=slug)
     external = {field: request.GET.get(param, "")[:100] for param, field in PROLIFIC.items()}
     pilot = request.GET.get("pilot") == "1"
-    participant = participant_get(study, request.session.get(_session_key(study)))
+    participant = _participant(request, slug)
     if external["external_pid"] and (
             participant is None or participant.external_pid != external["external_pid"]):
         participant = None
@@ -65,7 +70,7 @@ def entry(request, slug):
             participant = services.participant_enroll(study=study, is_pilot=pilot, **external)
         except services.ServiceError as exc:
             return _error(request, str(exc), exc.status)
-    request.session[_session_key(study)] = participant.pk
+    request.session[_session_key(slug)] = participant.pk
     return redirect(stage_url(participant))
 
 
@@ -74,14 +79,13 @@ def participant_page(stage: str):
     def decorator(view):
         @wraps(view)
         def wrapper(request, slug, *args, **kwargs):
-            study = get_object_or_404(Study, slug=slug)
-            participant = participant_get(study, request.session.get(_session_key(study)))
+            participant = _participant(request, slug)
             if participant is None:
                 return redirect("studyapp:entry", slug=slug)
             if participant.stage != stage:
                 return redirect(stage_url(participant))
             services.participant_touch(participant)
-            return view(request, study, participant, *args, **kwargs)
+            return view(request, participant.study, participant, *args, **kwargs)
         return wrapper
     return decorator
 
@@ -127,30 +131,39 @@ def instructions(request, study, participant):
 
 @participant_page(Stage.TRIALS)
 def trial(request, study, participant):
-    current = services.trial_current(participant)
-    n_measured = participant.trials.filter(is_practice=False).count()
-    upcoming = participant.trials.filter(index=current.index + 1).first()
-    stimulus = current.stimulus
+    """The trial page. It is loaded once per run of trials: each answer's reply
+    carries the next trial (``_trial_state``), which trial.js shows in place."""
+    current, upcoming = services.trial_current(participant)
+    state = _trial_state(study, participant, current, upcoming)
     config = {
         "answerUrl": reverse("studyapp:answer", args=[study.slug]),
-        "trialIndex": current.index,
-        "stimulusId": stimulus.stimulus_id,
         "requireFullPlayback": study.require_full_playback,
         "csrfToken": get_token(request),
-        "storageKey": f"answer-key:{study.slug}:{participant.code}:{current.index}",
+        "nMeasured": participant.trials.filter(is_practice=False).count(),
+        "trial": state,
     }
-    check = current.check_answer
-    if check:
-        check = {"emotion": EMOTION_LABELS[check["response_emotion"]],
-                 "intensity": check["intensity"]}
     return render(request, "studyapp/trial.html", {
-        "study": study, "trial": current, "n_measured": n_measured,
-        "clip_url": _file_url(study, stimulus, "mp4"),
-        "poster_url": _file_url(study, stimulus, "png") if stimulus.poster else "",
-        "next_clip_url": _file_url(study, upcoming.stimulus, "mp4") if upcoming else "",
+        "study": study, "state": state, "n_measured": config["nMeasured"],
         "expression_choices": EXPRESSION_CHOICES, "scales": QUESTION_SCALES,
-        "config": config, "check": check,
+        "config": config,
     })
+
+
+def _trial_state(study: Study, participant, current, upcoming) -> dict:
+    """What the page shows of one trial: its clip, progress, banners and answer key."""
+    stimulus = current.stimulus
+    check = current.check_answer
+    return {
+        "trialIndex": current.index,
+        "isPractice": current.is_practice,
+        "stimulusId": stimulus.stimulus_id,
+        "clipUrl": _file_url(study, stimulus, "mp4"),
+        "posterUrl": _file_url(study, stimulus, "png") if stimulus.poster else "",
+        "nextClipUrl": _file_url(study, upcoming.stimulus, "mp4") if upcoming else "",
+        "storageKey": f"answer-key:{study.slug}:{participant.code}:{current.index}",
+        "check": {"emotion": EMOTION_LABELS[check["response_emotion"]],
+                  "intensity": check["intensity"]} if check else None,
+    }
 
 
 @require_http_methods(["GET", "POST"])
@@ -166,9 +179,9 @@ def pause(request, study, participant):
 @require_POST
 def answer(request, slug):
     """Store one answer (JSON body) and say where to go next (JSON)."""
-    study = get_object_or_404(Study, slug=slug)
-    participant = participant_get(study, request.session.get(_session_key(study)))
+    participant = _participant(request, slug)
     if participant is None:
+        get_object_or_404(Study, slug=slug)
         return JsonResponse({"error": "Your session has ended: please open the study link "
                                       "again."}, status=403)
     try:
@@ -178,12 +191,15 @@ def answer(request, slug):
     except (UnicodeDecodeError, ValueError):
         return JsonResponse({"error": "The answer was not sent as a JSON object."}, status=400)
     try:
-        services.response_submit(participant=participant, data=data)
+        participant = services.response_submit(participant=participant, data=data)
     except services.ServiceError as exc:
         return JsonResponse({"error": str(exc), "next": stage_url(participant)},
                             status=exc.status)
-    participant.refresh_from_db()
-    return JsonResponse({"ok": True, "next": stage_url(participant)})
+    reply = {"ok": True, "next": stage_url(participant)}
+    if participant.stage == Stage.TRIALS:  # the page shows the next trial in place
+        current, upcoming = services.trial_current(participant)
+        reply["trial"] = _trial_state(participant.study, participant, current, upcoming)
+    return JsonResponse(reply)
 
 
 @participant_page(Stage.DONE)
@@ -194,15 +210,14 @@ def done(request, study, participant):
 @require_http_methods(["GET", "POST"])
 def withdraw(request, slug):
     """Withdraw from the study, from any page (after a confirmation)."""
-    study = get_object_or_404(Study, slug=slug)
-    participant = participant_get(study, request.session.get(_session_key(study)))
+    participant = _participant(request, slug)
     if participant is None:
         return redirect("studyapp:entry", slug=slug)
     if request.method == "POST":
         participant = services.participant_withdraw(participant=participant)
         return redirect(stage_url(participant))
     return render(request, "studyapp/withdraw.html", {
-        "study": study, "back_url": stage_url(participant)})
+        "study": participant.study, "back_url": stage_url(participant)})
 
 
 @participant_page(Stage.WITHDRAWN)
@@ -227,7 +242,8 @@ def stimulus_file(request, slug, pk, kind):
     Files are addressed by number, not by name, so a participant cannot read
     the condition from the URL; only files the study's manifest lists are served.
     """
-    stimulus = get_object_or_404(Stimulus, pk=pk, study__slug=slug)
+    stimulus = get_object_or_404(Stimulus.objects.select_related("study"), pk=pk,
+                                 study__slug=slug)
     relative = {"mp4": stimulus.file, "png": stimulus.poster}.get(kind)
     if not relative:
         raise Http404("no such file")

@@ -33,11 +33,12 @@ class Walker:
         self.client.post(self.url("instructions/"))
 
     def current(self) -> dict:
+        """The trial the trial page shows (trialIndex, stimulusId, clipUrl, ...)."""
         page = self.client.get(self.url("trial/"))
         assert page.status_code == 200, page
         match = re.search(r'<script id="trial-config" type="application/json">(.*?)</script>',
                           page.content.decode())
-        return json.loads(match.group(1))
+        return json.loads(match.group(1))["trial"]
 
     def answer(self, trial_index=None, stimulus_id=None, **fields):
         if trial_index is None or stimulus_id is None:

@@ -104,3 +104,51 @@ def test_playback_not_required_when_the_study_says_so(walker, small_study):
     small_study.save()
     assert walker.answer(plays=0, rt_ms=None).status_code == 200
     assert Response.objects.get().rt_ms is None
+
+
+def test_reply_carries_the_next_trial_as_the_page_would_show_it(walker, small_study):
+    """trial.js shows the next trial in place from the reply, without loading a page."""
+    first = walker.answer().json()["trial"]          # practice answered
+    participant = walker.participant
+    trial_1 = participant.trials.select_related("stimulus").get(index=1)
+    assert first == walker.current()                 # the same as the trial page shows
+    assert (first["trialIndex"], first["stimulusId"], first["isPractice"]) == (
+        1, trial_1.stimulus.stimulus_id, False)
+    assert first["clipUrl"] == f"/s/small/clip/{trial_1.stimulus.pk}.mp4"
+    trial_2 = participant.trials.select_related("stimulus").get(index=2)
+    assert first["nextClipUrl"] == f"/s/small/clip/{trial_2.stimulus.pk}.mp4"
+    assert trial_1.shown_at is not None              # shown when the reply went out
+    for index in range(1, 6):
+        assert walker.answer().json()["trial"]["trialIndex"] == index + 1
+    last = walker.answer().json()                    # trial 6: the end, a new page
+    assert "trial" not in last and last["next"] == "/s/small/done/"
+
+
+def test_reply_leaves_a_pause_to_its_page(walker, small_study):
+    small_study.breaks_every = 1
+    small_study.save()
+    walker.answer()                                  # practice
+    reply = walker.answer().json()                   # trial 1 -> pause
+    assert "trial" not in reply and reply["next"] == "/s/small/pause/"
+
+
+def test_requests_of_a_trial_stay_within_their_query_budget(walker, django_assert_num_queries):
+    """The answer and the trial page are most of a study's requests (bench/load_study.py).
+
+    Answer: session, participant with study, then in one transaction (savepoint
+    here) the locked participant, the trial and the next one, the insert, the
+    update; then the next trial to show and its showing. Trial page: session,
+    participant with study, the two trials, the count of measured trials.
+    """
+    walker.answer()                                  # practice; trial 1 now shown
+    with django_assert_num_queries(4):
+        walker.current()
+    shown = walker.current()
+    with django_assert_num_queries(10):
+        reply = walker.answer(trial_index=shown["trialIndex"], stimulus_id=shown["stimulusId"])
+    assert reply.json()["trial"]["trialIndex"] == 2
+    assert Response.objects.count() == 2
+    key = str(Response.objects.latest("pk").submission_key)
+    with django_assert_num_queries(7):               # a resend stores nothing
+        walker.answer(submission_key=key, trial_index=1, stimulus_id=shown["stimulusId"])
+    assert Response.objects.count() == 2

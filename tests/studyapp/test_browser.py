@@ -11,6 +11,7 @@ import pytest
 
 from studyapp.models import Participant, Response
 from studyapp.services import study_build
+from studyapp.views import EXPRESSION_CHOICES
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -105,14 +106,21 @@ def test_participant_completes_trials_and_resumes_after_reload(browser, live_ser
     page = context.new_page()
     start_trials(page, live_server.url, age="23", gender="female")
     assert page.is_disabled("#submit")
+    page.evaluate("window.sameDocument = true")                # gone if a page loads
+    practice_clip = page.get_attribute("#clip", "src")
     answer_with_mouse(page)                                    # practice, mouse
     reach(page, "Trial 1 of 6")
+    assert page.evaluate("window.sameDocument === true")       # shown in place
+    assert page.get_attribute("#clip", "src") != practice_clip
+    assert not page.is_visible("#practice-banner") and page.is_visible("#progress-bar")
+    assert page.evaluate("document.querySelectorAll('input:checked').length") == 0
     page.screenshot(path=str(ARTIFACTS / "trial-desktop.png"), full_page=True)
     answer_with_keyboard(page)                                 # trial 1, keyboard
     reach(page, "Trial 2 of 6")
     answer_with_mouse(page, "Surprise", (7, 7, 7), replay=True)             # trial 2, mouse
     reach(page, "Trial 3 of 6")
 
+    assert page.evaluate("window.sameDocument === true")
     page.reload()                                              # mid-study reload
     reach(page, "Trial 3 of 6")
     page.goto(f"{live_server.url}/s/browser/consent/")         # an old page
@@ -143,6 +151,41 @@ def test_participant_completes_trials_and_resumes_after_reload(browser, live_ser
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"the trial page scrolls sideways on a phone ({width}px)"
     phone.close()
+
+
+def test_attention_checks_show_their_instruction_in_place(browser, live_server, study):
+    study.attention_checks = 2
+    study.save()
+    context = browser.new_context(viewport={"width": 1280, "height": 860})
+    page = context.new_page()
+    start_trials(page, live_server.url)
+    participant = Participant.objects.get()
+    checks = 0
+    while participant.stage == Participant.Stage.TRIALS:
+        trial = participant.trials.get(index=participant.next_trial)
+        page.wait_for_function(f"document.getElementById('progress').textContent"
+                               f".includes('{'Practice' if trial.is_practice else trial.index}')")
+        before = page.inner_text("#progress")
+        assert page.is_visible("#attention-check") == bool(trial.check_answer)
+        if trial.check_answer:
+            checks += 1
+            wanted = trial.check_answer
+            assert page.inner_text("#check-intensity") == str(wanted["intensity"])
+            choice = [code for code, _ in EXPRESSION_CHOICES].index(wanted["response_emotion"])
+            answer_with_keyboard(page, keys=(str(choice + 1), str(wanted["intensity"]), "4", "4"))
+        else:
+            answer_with_keyboard(page)
+        page.wait_for_function(f"location.pathname.endsWith('/done/') || "
+                               f"document.getElementById('progress').textContent !== '{before}'")
+        participant.refresh_from_db()
+    assert checks == 2
+    page.wait_for_url("**/done/")
+    passed = [r.response_emotion == r.trial.check_answer["response_emotion"]
+              and r.intensity == r.trial.check_answer["intensity"]
+              for r in Response.objects.select_related("trial")
+              .filter(trial__check_answer__isnull=False)]
+    assert passed == [True, True]
+    context.close()
 
 
 def test_lost_connection_is_retried_and_stored_once(browser, live_server, study):

@@ -1,6 +1,8 @@
-// One trial: play the clip, take the four answers (mouse, touch or keyboard),
+// Trials: play the clip, take the four answers (mouse, touch or keyboard),
 // and send them once, retrying on network failure with the same key so the
-// server stores the answer exactly once (docs/design.md, nothing lost).
+// server stores the answer exactly once (docs/design.md, nothing lost). The
+// reply carries the next trial, shown in place without loading a page (one
+// request per trial instead of two); a reload shows the trial the server holds.
 (function () {
   "use strict";
   const cfg = JSON.parse(document.getElementById("trial-config").textContent);
@@ -12,17 +14,51 @@
   const submitHint = document.getElementById("submit-hint");
   const status = document.getElementById("status");
   const questions = Array.from(form.querySelectorAll(".question"));
-  const state = { plays: 0, endedAt: null, playedThrough: false, active: 0, sending: false };
+  let trial = cfg.trial;
+  let state = freshState();
+
+  function freshState() {
+    return { plays: 0, endedAt: null, playedThrough: false, active: 0, sending: false };
+  }
+
+  function show(next) {
+    // The next trial, in place: clip, preload, progress, banners, empty answers.
+    trial = next;
+    state = freshState();
+    form.reset();
+    video.src = next.clipUrl;
+    if (next.posterUrl) video.poster = next.posterUrl; else video.removeAttribute("poster");
+    const preload = document.getElementById("preload");
+    if (next.nextClipUrl) preload.src = next.nextClipUrl; else preload.removeAttribute("src");
+    document.getElementById("progress").textContent = next.isPractice ? "Practice trial"
+      : `Trial ${next.trialIndex} of ${cfg.nMeasured}`;
+    const bar = document.getElementById("progress-bar");
+    bar.hidden = next.isPractice;
+    bar.value = next.trialIndex - 1;
+    document.getElementById("practice-banner").hidden = !next.isPractice;
+    document.getElementById("attention-check").hidden = !next.check;
+    if (next.check) {
+      document.getElementById("check-emotion").textContent = next.check.emotion;
+      document.getElementById("check-intensity").textContent = next.check.intensity;
+    }
+    playButton.innerHTML = "&#9654; Play <kbd>Space</kbd>";
+    playButton.hidden = false;
+    playHint.hidden = true;
+    status.textContent = "";
+    status.className = "status";
+    window.scrollTo(0, 0);
+    refresh();
+  }
 
   function submissionKey() {
     // Kept per trial in sessionStorage: a resend after a reload reuses it.
-    let key = sessionStorage.getItem(cfg.storageKey);
+    let key = sessionStorage.getItem(trial.storageKey);
     if (!key) {
       const b = crypto.getRandomValues(new Uint8Array(16));
       b[6] = (b[6] & 0x0f) | 0x40; b[8] = (b[8] & 0x3f) | 0x80;
       const h = Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
       key = `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
-      sessionStorage.setItem(cfg.storageKey, key);
+      sessionStorage.setItem(trial.storageKey, key);
     }
     return key;
   }
@@ -120,8 +156,9 @@
     let reply = {};
     try { reply = await response.json(); } catch (err) { reply = {}; }
     if (response.ok) {
-      sessionStorage.removeItem(cfg.storageKey);
-      window.location.assign(reply.next);
+      sessionStorage.removeItem(trial.storageKey);
+      if (reply.trial) show(reply.trial);
+      else window.location.assign(reply.next);  // a pause, or the end
       return;
     }
     if (response.status === 409 && reply.next) {  // the server holds another position
@@ -150,8 +187,8 @@
     refresh();
     const body = {
       submission_key: submissionKey(),
-      trial_index: cfg.trialIndex,
-      stimulus_id: cfg.stimulusId,
+      trial_index: trial.trialIndex,
+      stimulus_id: trial.stimulusId,
       response_emotion: value("response_emotion"),
       intensity: Number(value("intensity")),
       sync: Number(value("sync")),
