@@ -5,7 +5,8 @@ lab's server it listens on 443 with the lab's certificate and redirects
 port 80 there:
 
     python -m deploy.nginx --run-dir /srv/studies/run --static-root /srv/studies/static \\
-        --stimuli-root /srv/studies/stimuli --upstream unix:/srv/studies/run/gunicorn.sock \\
+        --stimuli-root /srv/studies/stimuli --clip-links-root /srv/studies/clip-links \\
+        --upstream unix:/srv/studies/run/gunicorn.sock \\
         --server-name study.example.org \\
         --tls-cert /etc/letsencrypt/live/study.example.org/fullchain.pem \\
         --tls-key /etc/letsencrypt/live/study.example.org/privkey.pem \\
@@ -31,6 +32,16 @@ TLS = """ssl_certificate {cert};
         ssl_session_cache shared:SSL:10m;
         ssl_session_timeout 1d;"""
 HSTS = 'add_header Strict-Transport-Security "max-age=31536000; includeSubDomains; preload" always;'
+# Clips by their URL (/s/<study>/clip/<n>.mp4): sent from the link the app made
+# for each (CLIP_LINKS_ROOT, studyapp/clip_links.py), so a clip costs no app
+# request; without a link the app answers (X-Accel-Redirect, above).
+CLIP_LINKS = r"""location ~ "^/s/(?<clip_study>[-\w]+)/clip/(?<clip_name>\d+\.(mp4|png))$" {
+            root ROOT;
+            try_files /$clip_study/$clip_name @app;
+            add_header Cache-Control "private, max-age=3600";
+            add_header X-Content-Type-Options nosniff;
+            HEADERS
+        }"""
 REDIRECT = """
     server {{
         listen 80;
@@ -53,6 +64,7 @@ class NginxSite:
     tls_cert: Path | None = None
     tls_key: Path | None = None
     user: str | None = None  # worker user when nginx starts as root (Debian: www-data)
+    clip_links_root: Path | None = None  # CLIP_LINKS_ROOT: nginx sends clips from these links
     mime_types: str = MIME_TYPES
 
 
@@ -79,6 +91,8 @@ def render(site: NginxSite, template: str | None = None) -> str:
         "http_redirect": REDIRECT.format(name=site.server_name) if tls else "",
         "static_root": _path(site.static_root),
         "stimuli_root": _path(site.stimuli_root),
+        "clip_links": "" if site.clip_links_root is None else CLIP_LINKS.replace(
+            "ROOT", _path(site.clip_links_root)).replace("HEADERS", HSTS if tls else ""),
     }
 
     def fill(match: re.Match) -> str:
@@ -114,6 +128,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--static-root", type=Path, required=True, help="the app's STATIC_ROOT")
     parser.add_argument("--stimuli-root", type=Path, required=True,
                         help="the app's STIMULI_ROOT (clips are sent by nginx from here)")
+    parser.add_argument("--clip-links-root", type=Path, default=None,
+                        help="the app's CLIP_LINKS_ROOT: nginx sends clips from these links "
+                             "without asking the app (manage.py link_clips makes them)")
     parser.add_argument("--upstream", default="127.0.0.1:8001",
                         help="where gunicorn listens: host:port or unix:/path.sock")
     parser.add_argument("--listen", default=None,
@@ -131,7 +148,8 @@ def main(argv: list[str] | None = None) -> None:
     site = NginxSite(run_dir=args.run_dir, static_root=args.static_root,
                      stimuli_root=args.stimuli_root, upstream=args.upstream, listen=listen,
                      server_name=args.server_name, tls_cert=args.tls_cert,
-                     tls_key=args.tls_key, user=args.user)
+                     tls_key=args.tls_key, user=args.user,
+                     clip_links_root=args.clip_links_root)
     write(site, args.out)
     print(f"wrote {args.out}; check it with: nginx -t -c {args.out.resolve()}")
 

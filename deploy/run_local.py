@@ -12,8 +12,8 @@ What runs (docs/deployment.md):
   once and kept in the run folder (sessions stay valid across restarts), on a
   unix socket in the run folder;
 - nginx (Debian's package; deploy/nginx.conf.template) on 127.0.0.1:PORT,
-  serving /static/ and the clips itself (X-Accel-Redirect, Range) and
-  proxying the rest, with its pid, logs and temp files in the run folder.
+  serving /static/ and the clips itself (from the app's clip links, else
+  X-Accel-Redirect; Range) and proxying the rest, with its pid, logs and temp files in the run folder.
 
 bench/load_study.py drives exactly this set-up.
 """
@@ -80,6 +80,10 @@ class LocalSetup:
         return self.run_dir / "gunicorn.sock"
 
     @property
+    def clip_links_root(self) -> Path:
+        return self.run_dir / "clip-links"
+
+    @property
     def nginx_conf(self) -> Path:
         return self.run_dir / "nginx.conf"
 
@@ -107,6 +111,7 @@ class LocalSetup:
             "STIMULI_ROOT": str(self.stimuli_root),
             "STATIC_ROOT": str(self.run_dir / "static"),
             "STIMULI_ACCEL_REDIRECT": "/protected-stimuli/",
+            "CLIP_LINKS_ROOT": str(self.clip_links_root),
             "GUNICORN_BIND": f"unix:{self.socket_path}",
             "GUNICORN_PIDFILE": str(self.run_dir / "gunicorn.pid"),
             "PYTHONUNBUFFERED": "1",
@@ -118,7 +123,8 @@ class LocalSetup:
             run_dir=self.run_dir, static_root=self.run_dir / "static",
             stimuli_root=self.stimuli_root, upstream=f"unix:{self.socket_path}",
             listen=f"{HOST}:{self.port}", server_name=HOST,
-            user="www-data" if os.geteuid() == 0 else None)
+            user="www-data" if os.geteuid() == 0 else None,
+            clip_links_root=self.clip_links_root)
 
     # -- the whole set-up -----------------------------------------------
     def start(self, *, fresh_database: bool = False, log=print) -> None:
@@ -134,6 +140,7 @@ class LocalSetup:
         log(f"database {self.database_url}")
         self.manage("migrate", "--noinput", quiet=True)
         self.manage("collectstatic", "--noinput", "--clear", quiet=True)
+        self.manage("link_clips", quiet=True)
         nginx.write(self.nginx_site(), self.nginx_conf)
         _run(["nginx", "-t", "-q", "-c", str(self.nginx_conf)], what="nginx -t")
         try:

@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from studyapp.clip_links import clip_links_root, clip_links_write
 from studyapp.designs import EMOTION_LABELS, EMOTIONS, design_get
 from studyapp.manifest import StimulusSet, manifest_load
 from studyapp.models import Participant, Response, Stimulus, Study, Trial
@@ -47,8 +48,17 @@ def study_build(*, manifest: Path, design: str, slug: str, title: str = "",
     """Create (or confirm) the study ``slug`` from a checked manifest.
 
     The same manifest again changes nothing; another manifest replaces the
-    stimuli only while nobody has enrolled.
+    stimuli only while nobody has enrolled. With CLIP_LINKS_ROOT set, the
+    study's clip links for nginx are (re)made too (clip_links.py).
     """
+    result = _study_build(manifest, design, slug, title, between)
+    root = clip_links_root()
+    if root is not None:
+        clip_links_write(result.study, root)
+    return result
+
+
+def _study_build(manifest, design, slug, title, between) -> BuildResult:
     chosen = design_get(design, between)
     stimulus_set = manifest_load(manifest, chosen)
     stimuli_dir = _relative_to_root(stimulus_set.directory)
@@ -230,66 +240,93 @@ def participant_advance(*, participant: Participant, from_stage: str, **fields) 
     return participant
 
 
-def trial_current(participant: Participant) -> tuple[Trial, Trial | None]:
-    """The trial the participant is on and the one after it (None after the last).
+@dataclass
+class Showing:
+    """Where a participant stands, and on the trials stage the trial their page shows
+    (its first showing recorded) with the one after it, whose clip the page preloads."""
 
-    The current trial's first showing is recorded. One query for both trials
-    and their stimuli: the trial page is the most requested page of a study.
-    """
+    participant: Participant
+    trial: Trial | None = None
+    upcoming: Trial | None = None
+
+
+def trial_current(participant: Participant) -> Showing:
+    """The trial the participant is on (trial page, or the reply to a repeated answer)."""
+    if participant.stage != Stage.TRIALS:
+        return Showing(participant)
     index = participant.next_trial
-    trials = {t.index: t for t in participant.trials.select_related("stimulus")
-              .filter(index__in=(index, index + 1))}
+    trials = _trials_from(participant, index)
     if index not in trials:
         raise Trial.DoesNotExist(f"{participant} has no trial {index}")
-    trial = trials[index]
+    _record_showing(trials[index])
+    return Showing(participant, trials[index], trials.get(index + 1))
+
+
+def _trials_from(participant: Participant, index: int, n: int = 2, *, answers: bool = False
+                 ) -> dict[int, Trial]:
+    """Trials ``index`` .. ``index + n - 1`` (fewer at the end) with their stimuli, in one
+    query; with ``answers``, each trial's answer too (``trial.response`` when there is one)."""
+    related = ("stimulus", "response") if answers else ("stimulus",)
+    rows = (participant.trials.select_related(*related).order_by()
+            .filter(index__gte=index, index__lt=index + n))
+    return {trial.index: trial for trial in rows}
+
+
+def _record_showing(trial: Trial) -> None:
+    """Record when a trial was first shown (the answer's started_at)."""
     if trial.shown_at is None:
         now = timezone.now()
         if Trial.objects.filter(pk=trial.pk, shown_at__isnull=True).update(shown_at=now):
             trial.shown_at = now
         else:  # another request showed it first: keep that time
             trial.refresh_from_db(fields=["shown_at"])
-    return trial, trials.get(index + 1)
 
 
 # --- answers ---------------------------------------------------------------
 
+SESSION_ENDED = "Your session has ended: please open the study link again."
 RATING_FIELDS = ("intensity", "sync", "naturalness")
 ANSWER_FIELDS = {"submission_key", "trial_index", "stimulus_id", "response_emotion",
                  *RATING_FIELDS, "rt_ms", "plays"}
 
 
-def response_submit(*, participant: Participant, data: dict) -> Participant:
-    """Validate and store the answer to the participant's current trial; return the
-    participant as they now stand (next trial, stage), their study attached.
+def response_submit(*, slug: str, participant_pk: int, data: dict) -> Showing:
+    """Validate and store the answer of participant ``participant_pk`` of study ``slug``
+    to their current trial; return where they now stand and the trial to show next.
 
     Idempotent: the same submission key, or a second answer to an answered
     trial, stores nothing new. The answer is the request a study sends most
-    (bench/load_study.py), so the usual path is four queries: lock the
-    participant, read the trial and the next one (with stimulus and any
-    answer), insert, update. A key already used elsewhere is found by the
-    unique constraint, which rolls the insert back, and only then looked up.
+    (bench/load_study.py; the page shows the next trial from the reply), so
+    the usual path is five queries in one transaction: the participant with
+    the study (locked), the trial and the next two (with stimuli and any
+    answer), the insert, the participant's update and the next trial's first
+    showing. A key already used elsewhere is found by the unique constraint,
+    which rolls the insert back, and only then looked up.
     """
     clean = _response_clean(data)
     try:
-        return _response_store(participant, clean)
+        return _response_store(slug, participant_pk, clean)
     except IntegrityError:
         owner = (Response.objects.filter(submission_key=clean["submission_key"])
                  .values_list("trial__participant_id", flat=True).first())
         if owner is None:
             raise
-        if owner != participant.pk:
+        if owner != participant_pk:
             raise ServiceError("This submission key belongs to another participant.",
                                403) from None
-        return Participant.objects.select_related("study").get(pk=participant.pk)
+        return trial_current(Participant.objects.select_related("study").get(pk=participant_pk))
 
 
 @transaction.atomic
-def _response_store(participant: Participant, clean: dict) -> Participant:
-    locked = Participant.objects.select_for_update().get(pk=participant.pk)
-    locked.study = participant.study
+def _response_store(slug: str, participant_pk: int, clean: dict) -> Showing:
+    # Lock the participant's row only (of=self): answers of one study must not
+    # queue behind each other on the study's row.
+    locked = (Participant.objects.select_related("study").select_for_update(of=("self",))
+              .filter(study__slug=slug, pk=participant_pk).first())
+    if locked is None:
+        raise ServiceError(SESSION_ENDED, 403)
     index = clean["trial_index"]
-    trials = {t.index: t for t in locked.trials.select_related("stimulus", "response")
-              .filter(index__in=(index, index + 1))}
+    trials = _trials_from(locked, index, 3, answers=True)
     if index not in trials:
         raise ServiceError(f"There is no trial {index} for you.", 404)
     trial = trials[index]
@@ -298,7 +335,7 @@ def _response_store(participant: Participant, clean: dict) -> Participant:
             f"Trial {trial.index} shows {trial.stimulus.stimulus_id!r}, "
             f"not {clean['stimulus_id']!r}.", 400)
     if getattr(trial, "response", None) is not None:
-        return locked  # answered before: a resend, or a second answer from an old page
+        return trial_current(locked)  # answered: a resend, or a second answer from an old page
     if locked.stage != Stage.TRIALS or index != locked.next_trial:
         raise ServiceError(
             f"Trial {index} is not your current trial "
@@ -317,7 +354,10 @@ def _response_store(participant: Participant, clean: dict) -> Participant:
         locked.stage = Stage.BREAK  # paper 5.1.3: fatigue over 98-126 trials
     locked.last_seen_at = timezone.now()
     locked.save(update_fields=["next_trial", "stage", "completed_at", "last_seen_at"])
-    return locked
+    if locked.stage != Stage.TRIALS:
+        return Showing(locked)
+    _record_showing(trials[index + 1])
+    return Showing(locked, trials[index + 1], trials.get(index + 2))
 
 
 def _response_clean(data: dict) -> dict:

@@ -130,5 +130,8 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static"))
 STIMULI_ROOT = Path(os.environ.get("STIMULI_ROOT", BASE_DIR / "stimuli")).resolve()
 # Production: the view checks the request, nginx sends the bytes (README).
 STIMULI_ACCEL_REDIRECT = os.environ.get("STIMULI_ACCEL_REDIRECT", "")
+# Production: one link per clip, named as its URL, so nginx sends clips without
+# the app (studyapp/clip_links.py); "" keeps every clip request in the app.
+CLIP_LINKS_ROOT = os.environ.get("CLIP_LINKS_ROOT", "")
 
 LOGIN_URL = "admin:login"

@@ -133,8 +133,8 @@ def instructions(request, study, participant):
 def trial(request, study, participant):
     """The trial page. It is loaded once per run of trials: each answer's reply
     carries the next trial (``_trial_state``), which trial.js shows in place."""
-    current, upcoming = services.trial_current(participant)
-    state = _trial_state(study, participant, current, upcoming)
+    showing = services.trial_current(participant)
+    state = _trial_state(study, participant, showing.trial, showing.upcoming)
     config = {
         "answerUrl": reverse("studyapp:answer", args=[study.slug]),
         "requireFullPlayback": study.require_full_playback,
@@ -178,12 +178,12 @@ def pause(request, study, participant):
 
 @require_POST
 def answer(request, slug):
-    """Store one answer (JSON body) and say where to go next (JSON)."""
-    participant = _participant(request, slug)
-    if participant is None:
+    """Store one answer (JSON body); reply where to go next and, while trials go
+    on, the next trial, which the page shows in place (JSON)."""
+    pk = request.session.get(_session_key(slug))
+    if pk is None:
         get_object_or_404(Study, slug=slug)
-        return JsonResponse({"error": "Your session has ended: please open the study link "
-                                      "again."}, status=403)
+        return JsonResponse({"error": services.SESSION_ENDED}, status=403)
     try:
         data = json.loads(request.body.decode("utf-8"))
         if not isinstance(data, dict):
@@ -191,14 +191,16 @@ def answer(request, slug):
     except (UnicodeDecodeError, ValueError):
         return JsonResponse({"error": "The answer was not sent as a JSON object."}, status=400)
     try:
-        participant = services.response_submit(participant=participant, data=data)
+        showing = services.response_submit(slug=slug, participant_pk=pk, data=data)
     except services.ServiceError as exc:
-        return JsonResponse({"error": str(exc), "next": stage_url(participant)},
-                            status=exc.status)
+        participant = _participant(request, slug)
+        where = stage_url(participant) if participant else reverse("studyapp:entry", args=[slug])
+        return JsonResponse({"error": str(exc), "next": where}, status=exc.status)
+    participant = showing.participant
     reply = {"ok": True, "next": stage_url(participant)}
-    if participant.stage == Stage.TRIALS:  # the page shows the next trial in place
-        current, upcoming = services.trial_current(participant)
-        reply["trial"] = _trial_state(participant.study, participant, current, upcoming)
+    if showing.trial is not None:
+        reply["trial"] = _trial_state(participant.study, participant, showing.trial,
+                                      showing.upcoming)
     return JsonResponse(reply)
 
 

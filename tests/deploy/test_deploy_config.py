@@ -22,10 +22,11 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def _site(tmp_path: Path, **overrides) -> nginx.NginxSite:
-    for name in ("static", "stimuli"):
+    for name in ("static", "stimuli", "clip-links"):
         (tmp_path / name).mkdir(exist_ok=True)
     values = {"run_dir": tmp_path / "run", "static_root": tmp_path / "static",
-              "stimuli_root": tmp_path / "stimuli", "upstream": f"unix:{tmp_path}/g.sock",
+              "stimuli_root": tmp_path / "stimuli", "clip_links_root": tmp_path / "clip-links",
+              "upstream": f"unix:{tmp_path}/g.sock",
               "listen": f"{HOST}:18080", "server_name": HOST, **overrides}
     return nginx.NginxSite(**values)
 

@@ -135,20 +135,20 @@ def test_reply_leaves_a_pause_to_its_page(walker, small_study):
 def test_requests_of_a_trial_stay_within_their_query_budget(walker, django_assert_num_queries):
     """The answer and the trial page are most of a study's requests (bench/load_study.py).
 
-    Answer: session, participant with study, then in one transaction (savepoint
-    here) the locked participant, the trial and the next one, the insert, the
-    update; then the next trial to show and its showing. Trial page: session,
+    Answer: the session, then in one transaction (a savepoint here) the locked
+    participant with the study, the trial and the next two, the insert, the
+    update and the next trial's first showing. Trial page: session,
     participant with study, the two trials, the count of measured trials.
     """
     walker.answer()                                  # practice; trial 1 now shown
     with django_assert_num_queries(4):
         walker.current()
     shown = walker.current()
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(8):
         reply = walker.answer(trial_index=shown["trialIndex"], stimulus_id=shown["stimulusId"])
     assert reply.json()["trial"]["trialIndex"] == 2
     assert Response.objects.count() == 2
     key = str(Response.objects.latest("pk").submission_key)
-    with django_assert_num_queries(7):               # a resend stores nothing
+    with django_assert_num_queries(6):               # a resend stores nothing
         walker.answer(submission_key=key, trial_index=1, stimulus_id=shown["stimulusId"])
     assert Response.objects.count() == 2
