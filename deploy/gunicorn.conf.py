@@ -16,13 +16,19 @@ import os
 # app servers run on other machines (then bind the private address only).
 bind = [os.environ.get("GUNICORN_BIND", "127.0.0.1:8001")]
 
-# Threads in a few processes: a request spends much of its time waiting on
-# PostgreSQL, so threads keep the CPUs busy without a process per connection.
-# Measured on 2 cores (BENCHMARKS.md, "Study app: load and faults").
+# Single-threaded processes, a few more than cores: nginx buffers slow
+# clients, so a worker only ever runs Django. Measured on 2 cores
+# (BENCHMARKS.md, "Study app: load and faults"): at 200 participants, 3 sync
+# workers gave answer p99 100 ms once all had enrolled where 3 or 4 workers x
+# 4 threads gave 300-900 ms; under load a request spends most of its time in
+# round trips to PostgreSQL, and more threads mean more of them waiting for a
+# core at once. (gunicorn runs gthread whenever threads > 1.)
 workers = int(os.environ.get("GUNICORN_WORKERS", "3"))
-worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
-threads = int(os.environ.get("GUNICORN_THREADS", "4"))
-# nginx keeps connections to gunicorn open (upstream keepalive).
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "sync")
+threads = int(os.environ.get("GUNICORN_THREADS", "1"))
+# Used by threaded workers only: nginx keeps connections to them open
+# (upstream keepalive). Sync workers close each one; on a unix socket a new
+# connection per request costs next to nothing.
 keepalive = 75
 
 # A stuck request is killed after this long; a restart waits this long for

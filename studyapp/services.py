@@ -202,7 +202,9 @@ def participant_touch(participant: Participant) -> None:
 @transaction.atomic
 def participant_withdraw(*, participant: Participant) -> Participant:
     """Withdraw from any page: answers are kept but marked, and left out of exports."""
+    study = participant.study
     participant = Participant.objects.select_for_update().get(pk=participant.pk)
+    participant.study = study  # already read: the next page's URL needs its slug
     if participant.stage not in (Stage.DECLINED, Stage.WITHDRAWN):
         participant.stage = Stage.WITHDRAWN
         participant.withdrawn_at = timezone.now()
@@ -220,7 +222,9 @@ def participant_advance(*, participant: Participant, from_stage: str, **fields) 
     """Move a participant past ``from_stage`` (consent, about_you, instructions, break),
     saving the page's fields; a stale page (another stage) is refused.
     """
+    study = participant.study
     participant = Participant.objects.select_for_update().get(pk=participant.pk)
+    participant.study = study  # already read: the next page's URL needs its slug
     if participant.stage != from_stage:
         raise ServiceError("That page is no longer current.", status=409)
     transitions = {
