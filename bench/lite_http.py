@@ -45,7 +45,7 @@ class LiteClient:
 
     async def request(self, method: str, path: str, *, data: dict | None = None,
                       json=None, headers: dict | None = None,
-                      follow_redirects: bool = False) -> Reply:
+                      follow_redirects: bool = False, timeout: float | None = None) -> Reply:
         body, content_type = b"", None
         if json is not None:
             body, content_type = jsonlib.dumps(json).encode(), "application/json"
@@ -54,7 +54,8 @@ class LiteClient:
         for _ in range(10):
             try:
                 reply = await asyncio.wait_for(
-                    self._exchange(method, path, body, content_type, headers or {}), self.timeout)
+                    self._exchange(method, path, body, content_type, headers or {}),
+                    timeout or self.timeout)
             except (OSError, EOFError, ValueError, asyncio.LimitOverrunError, TimeoutError) as exc:
                 await self.aclose()  # the connection's state is unknown: start afresh
                 raise TransportError(f"{type(exc).__name__}: {exc}") from exc

@@ -71,6 +71,7 @@ SLUG = "bench"
 CONFIG = re.compile(r'<script id="trial-config" type="application/json">(.*?)</script>', re.S)
 EMOTIONS = ("anger", "disgust", "fear", "joy", "neutral", "sadness", "surprise", "other")
 TARGET_P99_MS = 100.0
+ARRIVAL_TIMEOUT_S = 120.0  # the study link: nginx paces arrivals (deploy/nginx.py)
 
 
 class GiveUp(Exception):
@@ -82,7 +83,8 @@ class Stats:
     requests: Counter = field(default_factory=Counter)     # kind -> count
     errors: Counter = field(default_factory=Counter)       # "kind status" -> count
     answer_ok_ms: list = field(default_factory=list)       # answer attempts answered 200
-    answer_steady_ms: list = field(default_factory=list)   # the same, once everyone is in
+    answer_ok_at: list = field(default_factory=list)       # ... and when (s into the run)
+    arrival_ms: list = field(default_factory=list)         # the study link, to the consent page
     total: int = 0
     answers_resent: int = 0                                # answers that needed a resend
 
@@ -96,6 +98,7 @@ class Participant:
     unacked: dict = field(default_factory=dict)     # trial_index -> key, gave up before a 200
     keys: dict = field(default_factory=dict)        # trial_index -> the one key used
     stored: set = field(default_factory=set)        # trial indices the database holds
+    in_trials_at: float | None = None               # s into the run: past the instructions
     page: dict | None = None                        # the trial page's config (answer URL, CSRF)
     shown: dict | None = None                       # the trial on screen (None: load the page)
     done: bool = False
@@ -137,8 +140,9 @@ class Run:
             if reply is not None and status in ok:
                 if kind == "answer":
                     self.stats.answer_ok_ms.append(ms)
-                    if self.elapsed() > self.args.ramp + 10:  # enrolments are over
-                        self.stats.answer_steady_ms.append(ms)
+                    self.stats.answer_ok_at.append(self.elapsed())
+                elif kind == "enrol":
+                    self.stats.arrival_ms.append(ms)
                 return reply
             self.stats.errors[f"{kind} {status}"] += 1
             if kind == "answer" and attempt == 0:
@@ -165,7 +169,9 @@ class Run:
         rng = random.Random(p.number)
         await asyncio.sleep(rng.uniform(0, self.args.ramp))
         try:
-            page = await self.request(p, "enrol", "GET", f"/s/{SLUG}/", follow_redirects=True)
+            # A browser waits minutes for a page; nginx may hold newcomers for a while.
+            page = await self.request(p, "enrol", "GET", f"/s/{SLUG}/", follow_redirects=True,
+                                      timeout=max(self.args.timeout, ARRIVAL_TIMEOUT_S))
             for asset in ("studyapp/study.css", "studyapp/trial.js", "studyapp/screening.js"):
                 await self.request(p, "static", "GET", f"/static/{asset}")
             if _path(page).endswith("/consent/"):
@@ -176,6 +182,7 @@ class Run:
                                         "gender": rng.choice(["female", "male"])})
             if _path(page).endswith("/instructions/"):
                 page = await self.form(p, "instructions", "instructions/", {})
+            p.in_trials_at = self.elapsed()
             while not self.stop_trials.is_set():
                 if not await self.trial(p, rng):
                     break
@@ -437,6 +444,9 @@ def report(args, run: Run, people: list[Participant], setup: LocalSetup, loads: 
     lost = sum(1 for p in people for i in p.acked if i not in stored.get(p.code, {}))
     server_ms, nginx_status = nginx_answer_times(setup.run_dir / "nginx-access.log")
     client = run.stats
+    all_in = max((p.in_trials_at for p in people if p.in_trials_at is not None), default=0.0)
+    steady = [ms for at, ms in zip(client.answer_ok_at, client.answer_ok_ms, strict=True)
+              if at > all_in]
     result = {
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": machine(),
@@ -446,6 +456,7 @@ def report(args, run: Run, people: list[Participant], setup: LocalSetup, loads: 
                     or "defaults",
         "load_average": loads,
         "nice": args.nice,
+        "arrival_rate": args.arrival_rate,
         "participants": args.participants,
         "seconds": round(run.elapsed(), 1),
         "requests": client.total,
@@ -455,9 +466,12 @@ def report(args, run: Run, people: list[Participant], setup: LocalSetup, loads: 
         "answer_ms_client": {q: round(percentile(client.answer_ok_ms, v), 1)
                              for q, v in (("p50", 50), ("p95", 95), ("p99", 99))},
         "answer_ms_client_max": round(max(client.answer_ok_ms, default=float("nan")), 1),
-        # from 10 s after the last arrival: enrolment (127 trial rows each) is over
-        "answer_ms_client_steady": {q: round(percentile(client.answer_steady_ms, v), 1)
+        # once the last participant reached the trials: enrolments are over
+        "all_in_s": round(all_in, 1),
+        "answer_ms_client_steady": {q: round(percentile(steady, v), 1)
                                     for q, v in (("p50", 50), ("p95", 95), ("p99", 99))},
+        "arrival_ms": {q: round(percentile(client.arrival_ms, v), 1)
+                       for q, v in (("p50", 50), ("p95", 95), ("p99", 99))},
         "answer_ms_nginx": {q: round(percentile(server_ms, v), 1)
                             for q, v in (("p50", 50), ("p95", 95), ("p99", 99))},
         "answer_statuses_nginx": dict(nginx_status),
@@ -511,8 +525,12 @@ def print_report(result: dict) -> None:
           f"max {result['answer_ms_client_max']}; nginx: p50 {n['p50']} p95 {n['p95']} "
           f"p99 {n['p99']}")
     st = result["answer_ms_client_steady"]
-    print(f"  once all have enrolled (from ramp + 10 s), client: p50 {st['p50']} p95 {st['p95']} "
-          f"p99 {st['p99']}")
+    print(f"  once all were in the trials ({result['all_in_s']} s), client: p50 {st['p50']} "
+          f"p95 {st['p95']} p99 {st['p99']}")
+    a = result["arrival_ms"]
+    print(f"study link (arrivals paced by nginx at {result['arrival_rate']}/s) to the consent "
+          f"page, ms: p50 {a['p50']} "
+          f"p95 {a['p95']} p99 {a['p99']}")
     print(f"answers sent (acknowledged) {result['answers_sent']} ({result['answers_resent']} of them "
           f"resent after an error), stored {result['answers_stored']}"
           f" (export rows {result['export_rows']}), unacknowledged "
@@ -573,6 +591,9 @@ def main(argv=None) -> int:
     parser.add_argument("--threads", type=int, help="GUNICORN_THREADS (default: the config's)")
     parser.add_argument("--worker-class", help="GUNICORN_WORKER_CLASS: gthread or sync "
                                                "(default: the config's)")
+    parser.add_argument("--arrival-rate", type=int, default=5,
+                        help="newcomers nginx lets through the study link per second "
+                             "(deploy/nginx.py; default 5)")
     parser.add_argument("--nice", type=int, default=0,
                         help="run the set-up (gunicorn, nginx, its PostgreSQL backends) and the "
                              "bench at this niceness, e.g. -10: on a shared machine, approximates "
@@ -590,7 +611,8 @@ def main(argv=None) -> int:
         prioritise(os.getpid(), args.nice)  # the bench; its children inherit the nice value
     args.out.mkdir(parents=True, exist_ok=True)
     setup = LocalSetup(run_dir=args.out / "run", port=free_port(), database="studyapp_bench",
-                       stimuli_root=args.out / "stimuli", gunicorn_env=gunicorn_env)
+                       stimuli_root=args.out / "stimuli", gunicorn_env=gunicorn_env,
+                       arrival_rate=args.arrival_rate)
     if setup.running():  # left behind by a bench that was killed
         setup.stop(log=lambda m: print(f"[setup] {m} (left from an earlier run)"))
     for log in ("nginx-access.log", "nginx-error.log", "gunicorn.log"):

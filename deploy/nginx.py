@@ -65,6 +65,7 @@ class NginxSite:
     tls_key: Path | None = None
     user: str | None = None  # worker user when nginx starts as root (Debian: www-data)
     clip_links_root: Path | None = None  # CLIP_LINKS_ROOT: nginx sends clips from these links
+    arrival_rate: int = 5    # newcomers let through the study link per second (2 cores)
     mime_types: str = MIME_TYPES
 
 
@@ -79,7 +80,10 @@ def render(site: NginxSite, template: str | None = None) -> str:
         listen = f"listen {port} ssl http2;\n        listen [::]:{port} ssl http2;"
     else:
         listen = f"listen {site.listen};"
+    if site.arrival_rate < 1:
+        raise ValueError("the arrival rate must be at least 1 participant a second")
     values = {
+        "arrival_rate": str(int(site.arrival_rate)),
         "user": f"user {site.user};" if site.user else "",
         "run_dir": _path(site.run_dir),
         "mime_types": site.mime_types,
@@ -131,6 +135,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--clip-links-root", type=Path, default=None,
                         help="the app's CLIP_LINKS_ROOT: nginx sends clips from these links "
                              "without asking the app (manage.py link_clips makes them)")
+    parser.add_argument("--arrival-rate", type=int, default=5,
+                        help="newcomers let through the study link per second; more wait in "
+                             "nginx (default 5, measured on 2 cores: an arrival costs ~90 ms "
+                             "of server CPU over its first pages; raise it with more cores)")
     parser.add_argument("--upstream", default="127.0.0.1:8001",
                         help="where gunicorn listens: host:port or unix:/path.sock")
     parser.add_argument("--listen", default=None,
@@ -149,7 +157,7 @@ def main(argv: list[str] | None = None) -> None:
                      stimuli_root=args.stimuli_root, upstream=args.upstream, listen=listen,
                      server_name=args.server_name, tls_cert=args.tls_cert,
                      tls_key=args.tls_key, user=args.user,
-                     clip_links_root=args.clip_links_root)
+                     clip_links_root=args.clip_links_root, arrival_rate=args.arrival_rate)
     write(site, args.out)
     print(f"wrote {args.out}; check it with: nginx -t -c {args.out.resolve()}")
 

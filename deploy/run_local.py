@@ -57,6 +57,7 @@ class LocalSetup:
     database: str = "studyapp_local"
     stimuli_root: Path = REPO / "stimuli"
     gunicorn_env: dict = field(default_factory=dict)  # GUNICORN_WORKERS, GUNICORN_THREADS, ...
+    arrival_rate: int = 5  # newcomers nginx lets through the study link per second
     _gunicorn: subprocess.Popen | None = field(default=None, repr=False)
 
     def __post_init__(self):
@@ -124,7 +125,7 @@ class LocalSetup:
             stimuli_root=self.stimuli_root, upstream=f"unix:{self.socket_path}",
             listen=f"{HOST}:{self.port}", server_name=HOST,
             user="www-data" if os.geteuid() == 0 else None,
-            clip_links_root=self.clip_links_root)
+            clip_links_root=self.clip_links_root, arrival_rate=self.arrival_rate)
 
     # -- the whole set-up -----------------------------------------------
     def start(self, *, fresh_database: bool = False, log=print) -> None:

@@ -126,3 +126,14 @@ def test_gunicorn_checks_the_config():
         cwd=REPO, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert "worker_class" in result.stdout
+
+
+def test_arrivals_are_paced_at_the_study_link_only(tmp_path):
+    text = nginx.render(_site(tmp_path, arrival_rate=7))
+    assert "rate=7r/s" in text
+    pacing = text.index("limit_req zone=arrivals")
+    link = text.rindex("location", 0, pacing)
+    assert text[link:pacing].strip().startswith('location ~ "^/s/[-\\w]+/$"')
+    assert text.count("limit_req zone=") == 1
+    with pytest.raises(ValueError, match="at least 1"):
+        nginx.render(_site(tmp_path, arrival_rate=0))
