@@ -247,7 +247,7 @@ def participant_advance(*, participant: Participant, from_stage: str, **fields) 
 @dataclass
 class Showing:
     """Where a participant stands, and on the trials stage the trial their page shows
-    (its first showing recorded) with the one after it, whose clip the page preloads."""
+    with the one after it, whose clip the page preloads."""
 
     participant: Participant
     trial: Trial | None = None
@@ -255,7 +255,8 @@ class Showing:
 
 
 def trial_current(participant: Participant) -> Showing:
-    """The trial the participant is on (trial page, or the reply to a repeated answer)."""
+    """The trial the participant is on (trial page, or the reply to a repeated answer);
+    its first showing is recorded."""
     if participant.stage != Stage.TRIALS:
         return Showing(participant)
     index = participant.next_trial
@@ -301,11 +302,13 @@ def response_submit(*, slug: str, participant_pk: int, data: dict) -> Showing:
     Idempotent: the same submission key, or a second answer to an answered
     trial, stores nothing new. The answer is the request a study sends most
     (bench/load_study.py; the page shows the next trial from the reply), so
-    the usual path is five queries in one transaction: the participant with
-    the study (locked), the trial and the next two (with stimuli and any
-    answer), the insert, the participant's update and the next trial's first
-    showing. A key already used elsewhere is found by the unique constraint,
-    which rolls the insert back, and only then looked up.
+    the usual path is four queries in one transaction: the participant with
+    the study (locked), the trials from the one before to the one after next
+    (with stimuli and answers), the insert, the participant's update. A trial
+    shown in place starts when the answer before it was stored; one shown by
+    the trial page, when the page was sent (``shown_at``). A key already used
+    elsewhere is found by the unique constraint, which rolls the insert back,
+    and only then looked up.
     """
     clean = _response_clean(data)
     try:
@@ -330,7 +333,7 @@ def _response_store(slug: str, participant_pk: int, clean: dict) -> Showing:
     if locked is None:
         raise ServiceError(SESSION_ENDED, 403)
     index = clean["trial_index"]
-    trials = _trials_from(locked, index, 3, answers=True)
+    trials = _trials_from(locked, index - 1, 4, answers=True)
     if index not in trials:
         raise ServiceError(f"There is no trial {index} for you.", 404)
     trial = trials[index]
@@ -346,8 +349,9 @@ def _response_store(slug: str, participant_pk: int, clean: dict) -> Showing:
             f"(you are on trial {locked.next_trial}).", 409)
     if locked.study.require_full_playback and clean["plays"] < 1:
         raise ServiceError("Please watch the clip to its end before answering.", 400)
+    before = getattr(trials.get(index - 1), "response", None)
     Response.objects.create(
-        trial=trial, started_at=trial.shown_at,
+        trial=trial, started_at=trial.shown_at or (before.submitted_at if before else None),
         **{k: v for k, v in clean.items() if k not in ("trial_index", "stimulus_id")})
     locked.next_trial += 1
     every = locked.study.breaks_every
@@ -360,7 +364,6 @@ def _response_store(slug: str, participant_pk: int, clean: dict) -> Showing:
     locked.save(update_fields=["next_trial", "stage", "completed_at", "last_seen_at"])
     if locked.stage != Stage.TRIALS:
         return Showing(locked)
-    _record_showing(trials[index + 1])
     return Showing(locked, trials[index + 1], trials.get(index + 2))
 
 

@@ -117,9 +117,14 @@ def test_reply_carries_the_next_trial_as_the_page_would_show_it(walker, small_st
     assert first["clipUrl"] == f"/s/small/clip/{trial_1.stimulus.pk}.mp4"
     trial_2 = participant.trials.select_related("stimulus").get(index=2)
     assert first["nextClipUrl"] == f"/s/small/clip/{trial_2.stimulus.pk}.mp4"
-    assert trial_1.shown_at is not None              # shown when the reply went out
     for index in range(1, 6):
-        assert walker.answer().json()["trial"]["trialIndex"] == index + 1
+        assert walker.answer(trial_index=index, stimulus_id=participant.trials.get(
+            index=index).stimulus.stimulus_id).json()["trial"]["trialIndex"] == index + 1
+    # Trial 1 was shown by the trial page above: it starts then; trials 2 to 5
+    # were shown in place: each starts when the answer before it was stored.
+    answers = list(Response.objects.select_related("trial").order_by("trial__index"))
+    assert answers[1].started_at == answers[1].trial.shown_at > answers[0].submitted_at
+    assert [a.started_at for a in answers[2:]] == [a.submitted_at for a in answers[1:-1]]
     last = walker.answer().json()                    # trial 6: the end, a new page
     assert "trial" not in last and last["next"] == "/s/small/done/"
 
@@ -136,19 +141,21 @@ def test_requests_of_a_trial_stay_within_their_query_budget(walker, django_asser
     """The answer and the trial page are most of a study's requests (bench/load_study.py).
 
     Answer: the session, then in one transaction (a savepoint here) the locked
-    participant with the study, the trial and the next two, the insert, the
-    update and the next trial's first showing. Trial page: session,
-    participant with study, the two trials, the count of measured trials.
+    participant with the study, the trials around this one, the insert and
+    the update. Trial page: session, participant with study, the two trials,
+    the count of measured trials (and the first showing, once).
     """
-    walker.answer()                                  # practice; trial 1 now shown
-    with django_assert_num_queries(4):
+    walker.answer()                                  # practice
+    with django_assert_num_queries(5):               # + the first showing of trial 1
         walker.current()
-    shown = walker.current()
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(4):
+        shown = walker.current()
+    with django_assert_num_queries(7):
         reply = walker.answer(trial_index=shown["trialIndex"], stimulus_id=shown["stimulusId"])
     assert reply.json()["trial"]["trialIndex"] == 2
     assert Response.objects.count() == 2
     key = str(Response.objects.latest("pk").submission_key)
-    with django_assert_num_queries(6):               # a resend stores nothing
+    with django_assert_num_queries(7):               # a resend stores nothing (and
+        # its reply shows trial 2 as the trial page does, recording the showing)
         walker.answer(submission_key=key, trial_index=1, stimulus_id=shown["stimulusId"])
     assert Response.objects.count() == 2
