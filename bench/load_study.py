@@ -58,6 +58,7 @@ sys.path.insert(0, str(REPO))
 
 import lite_http  # noqa: E402  (bench/, next to this file)
 
+from deploy import nginx  # noqa: E402  (needs REPO on the path)
 from deploy.run_local import (  # noqa: E402  (needs REPO on the path)
     HOST,
     LocalSetup,
@@ -591,9 +592,9 @@ def main(argv=None) -> int:
     parser.add_argument("--threads", type=int, help="GUNICORN_THREADS (default: the config's)")
     parser.add_argument("--worker-class", help="GUNICORN_WORKER_CLASS: gthread or sync "
                                                "(default: the config's)")
-    parser.add_argument("--arrival-rate", type=int, default=5,
+    parser.add_argument("--arrival-rate", type=int, default=nginx.ARRIVAL_RATE,
                         help="newcomers nginx lets through the study link per second "
-                             "(deploy/nginx.py; default 5)")
+                             f"(deploy/nginx.py; default {nginx.ARRIVAL_RATE})")
     parser.add_argument("--nice", type=int, default=0,
                         help="run the set-up (gunicorn, nginx, its PostgreSQL backends) and the "
                              "bench at this niceness, e.g. -10: on a shared machine, approximates "

@@ -25,6 +25,9 @@ from pathlib import Path
 TEMPLATE = Path(__file__).with_name("nginx.conf.template")
 PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
 MIME_TYPES = "/etc/nginx/mime.types"  # Debian's nginx package
+# Newcomers let through the study link per second. Measured on 2 cores
+# (BENCHMARKS.md): an arrival costs ~90 ms of server CPU over its first pages.
+ARRIVAL_RATE = 5
 
 TLS = """ssl_certificate {cert};
         ssl_certificate_key {key};
@@ -65,7 +68,7 @@ class NginxSite:
     tls_key: Path | None = None
     user: str | None = None  # worker user when nginx starts as root (Debian: www-data)
     clip_links_root: Path | None = None  # CLIP_LINKS_ROOT: nginx sends clips from these links
-    arrival_rate: int = 5    # newcomers let through the study link per second (2 cores)
+    arrival_rate: int = ARRIVAL_RATE  # newcomers let through the study link per second
     mime_types: str = MIME_TYPES
 
 
@@ -135,10 +138,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--clip-links-root", type=Path, default=None,
                         help="the app's CLIP_LINKS_ROOT: nginx sends clips from these links "
                              "without asking the app (manage.py link_clips makes them)")
-    parser.add_argument("--arrival-rate", type=int, default=5,
+    parser.add_argument("--arrival-rate", type=int, default=ARRIVAL_RATE,
                         help="newcomers let through the study link per second; more wait in "
-                             "nginx (default 5, measured on 2 cores: an arrival costs ~90 ms "
-                             "of server CPU over its first pages; raise it with more cores)")
+                             f"nginx (default {ARRIVAL_RATE}, measured on 2 cores: an arrival "
+                             "costs ~90 ms of server CPU over its first pages; raise it with "
+                             "more cores)")
     parser.add_argument("--upstream", default="127.0.0.1:8001",
                         help="where gunicorn listens: host:port or unix:/path.sock")
     parser.add_argument("--listen", default=None,

@@ -57,7 +57,7 @@ class LocalSetup:
     database: str = "studyapp_local"
     stimuli_root: Path = REPO / "stimuli"
     gunicorn_env: dict = field(default_factory=dict)  # GUNICORN_WORKERS, GUNICORN_THREADS, ...
-    arrival_rate: int = 5  # newcomers nginx lets through the study link per second
+    arrival_rate: int = nginx.ARRIVAL_RATE  # newcomers let through the study link per second
     _gunicorn: subprocess.Popen | None = field(default=None, repr=False)
 
     def __post_init__(self):
