@@ -199,12 +199,18 @@ def participant_touch(participant: Participant) -> None:
         participant.last_seen_at = now
 
 
+def _locked(participant: Participant) -> Participant:
+    """The participant's row again, locked for this transaction, with the study
+    already read (the next page's URL needs its slug)."""
+    locked = Participant.objects.select_for_update().get(pk=participant.pk)
+    locked.study = participant.study
+    return locked
+
+
 @transaction.atomic
 def participant_withdraw(*, participant: Participant) -> Participant:
     """Withdraw from any page: answers are kept but marked, and left out of exports."""
-    study = participant.study
-    participant = Participant.objects.select_for_update().get(pk=participant.pk)
-    participant.study = study  # already read: the next page's URL needs its slug
+    participant = _locked(participant)
     if participant.stage not in (Stage.DECLINED, Stage.WITHDRAWN):
         participant.stage = Stage.WITHDRAWN
         participant.withdrawn_at = timezone.now()
@@ -222,9 +228,7 @@ def participant_advance(*, participant: Participant, from_stage: str, **fields) 
     """Move a participant past ``from_stage`` (consent, about_you, instructions, break),
     saving the page's fields; a stale page (another stage) is refused.
     """
-    study = participant.study
-    participant = Participant.objects.select_for_update().get(pk=participant.pk)
-    participant.study = study  # already read: the next page's URL needs its slug
+    participant = _locked(participant)
     if participant.stage != from_stage:
         raise ServiceError("That page is no longer current.", status=409)
     transitions = {
