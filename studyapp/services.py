@@ -21,6 +21,7 @@ from studyapp.designs import EMOTION_LABELS, EMOTIONS, design_get
 from studyapp.manifest import StimulusSet, manifest_load
 from studyapp.models import Participant, Response, Stimulus, Study, Trial
 from studyapp.ordering import attention_checks_insert, group_choose, seed_new, trial_order
+from studyapp.selectors import participant_get
 
 Stage = Participant.Stage
 
@@ -325,7 +326,7 @@ def response_submit(*, slug: str, participant_pk: int, data: dict) -> Showing:
         if owner != participant_pk:
             raise ServiceError("This submission key belongs to another participant.",
                                403) from None
-        return trial_current(Participant.objects.select_related("study").get(pk=participant_pk))
+        return trial_current(participant_get(slug, participant_pk))
 
 
 @transaction.atomic
