@@ -159,3 +159,13 @@ def test_requests_of_a_trial_stay_within_their_query_budget(walker, django_asser
         # its reply shows trial 2 as the trial page does, recording the showing)
         walker.answer(submission_key=key, trial_index=1, stimulus_id=shown["stimulusId"])
     assert Response.objects.count() == 2
+
+
+def test_a_key_reused_on_another_of_ones_own_trials_stores_nothing(walker):
+    key = str(uuid.uuid4())
+    walker.answer(submission_key=key)                    # practice
+    shown = walker.current()
+    reply = walker.answer(submission_key=key, trial_index=shown["trialIndex"],
+                          stimulus_id=shown["stimulusId"])
+    assert reply.status_code == 200 and reply.json()["trial"]["trialIndex"] == 1
+    assert Response.objects.count() == 1 and walker.participant.next_trial == 1
