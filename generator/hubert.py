@@ -84,6 +84,19 @@ def hubert_load(path: str | Path) -> HubertHandle:
                         model.config.hidden_size)
 
 
+def hubert_fingerprint(handle: HubertHandle) -> str:
+    """A digest of what the features depend on: every weight (name, dtype, shape,
+    values) and the input normalisation. A copy of the folder, on this machine or
+    another, has the same fingerprint; any changed weight gives another one."""
+    import hashlib
+
+    digest = hashlib.sha256(f"normalize={handle.normalize}".encode())
+    for name, tensor in sorted(handle.model.state_dict().items()):
+        digest.update(f"{name}:{tensor.dtype}:{tuple(tensor.shape)}".encode())
+        digest.update(tensor.detach().cpu().contiguous().reshape(-1).view(torch.uint8).numpy())
+    return digest.hexdigest()[:16]
+
+
 def _prepare(audio: np.ndarray, n_frames: int, normalize: bool) -> torch.Tensor:
     """Fit the audio to ``n_frames`` video frames and pad it for exactly 2 T HuBERT frames."""
     n = n_frames * 2 * HUBERT_HOP

@@ -23,7 +23,7 @@ import torch
 
 from generator.errors import InputError
 from generator.etad import ETAD, ETADConfig, etad_loss
-from generator.hubert import HubertHandle, hidden_states, hubert_load
+from generator.hubert import HubertHandle, hidden_states, hubert_fingerprint, hubert_load
 from generator.mfcc import mfcc_windows
 from generator.modeldata import FACE, Item, emotion_index, item_audio, item_track, split_items
 
@@ -39,21 +39,12 @@ def clip_features(handle: HubertHandle, audio: np.ndarray, n_frames: int | None 
     return hidden_states(handle, audio, n_frames), mfcc_windows(audio, n_frames)
 
 
-def _hubert_key(handle: HubertHandle) -> str:
-    path = Path(handle.path)
-    digest = hashlib.sha256((path / "config.json").read_bytes())
-    for weights in sorted(path.glob("*.safetensors")) + sorted(path.glob("*.bin")):
-        digest.update(f"{weights.name}:{weights.stat().st_size}:{weights.stat().st_mtime_ns}"
-                      .encode())
-    return digest.hexdigest()[:16]
-
-
 def dataset_features(handle: HubertHandle, items: list[Item], cache_dir: Path) -> list[dict]:
     """Per item: HuBERT layers, MFCC windows, face target (T, 43) and emotion; cached."""
     from tqdm import tqdm
 
-    key = hashlib.sha256(json.dumps([_hubert_key(handle)] + [i.meta["inputs_sha"] for i in items])
-                         .encode()).hexdigest()[:20]
+    key = hashlib.sha256(json.dumps([hubert_fingerprint(handle)]
+                                    + [i.meta["inputs_sha"] for i in items]).encode()).hexdigest()[:20]
     path = Path(cache_dir) / f"features-{key}.pt"
     if path.is_file():
         return torch.load(path, weights_only=False)
@@ -159,7 +150,7 @@ def etad_train(*, data: Path, out: Path, hubert: Path, cfg: ETADConfig,
             history.append({"step": step + 1, **{k: round(v.item(), 6) for k, v in terms.items()}})
             save(step + 1)
     final = {"config": asdict(cfg), "model": model.state_dict(), "hubert": str(hubert),
-             "hubert_key": _hubert_key(handle), "step": cfg.steps}
+             "hubert_fingerprint": hubert_fingerprint(handle), "step": cfg.steps}
     _atomic_save(final, out / "etad.pt")
     metrics = {"train": _validate(model, train), "test": _validate(model, test),
                "train_wall_s": round(time.perf_counter() - began, 1),
@@ -195,7 +186,10 @@ def etad_load(path: Path) -> tuple[ETAD, HubertHandle]:
     model.load_state_dict(state["model"])
     model.eval()
     handle = hubert_load(state["hubert"])
-    if _hubert_key(handle) != state["hubert_key"]:
+    if "hubert_fingerprint" not in state:
+        raise InputError(f"{path}: trained by an earlier version that did not record which "
+                         "HuBERT it used; train ETAD again")
+    if hubert_fingerprint(handle) != state["hubert_fingerprint"]:
         raise InputError(f"{path}: the HuBERT at {state['hubert']} has changed since ETAD was "
                          "trained on it; train ETAD again")
     return model, handle

@@ -112,3 +112,34 @@ def test_missing_or_corrupt_checkpoint_is_a_clear_error(tmp_path):
     (tmp_path / "etad.pt").write_bytes(b"not a checkpoint")
     with pytest.raises(InputError, match="not a readable checkpoint"):
         etad_load(tmp_path / "etad.pt")
+
+
+def test_etad_loads_with_a_copied_hubert_and_refuses_a_changed_one(tiny_dataset, tiny_hubert,
+                                                                     tmp_path):
+    """The HuBERT check compares weights, not files: a copy made elsewhere (new
+    modification times) is the same HuBERT, one changed weight is another."""
+    import shutil
+
+    from transformers import HubertModel
+
+    etad_train(data=tiny_dataset, out=tmp_path / "etad", hubert=tiny_hubert,
+               cfg=ETADConfig(**TINY), progress=False)
+    copy = tmp_path / "hubert-copy"
+    shutil.copytree(tiny_hubert, copy, copy_function=shutil.copyfile)  # fresh mtimes
+    state = torch.load(tmp_path / "etad" / "etad.pt", weights_only=False)
+    state["hubert"] = str(copy)
+    torch.save(state, tmp_path / "moved.pt")
+    model, handle = etad_load(tmp_path / "moved.pt")
+    assert handle.path == str(copy)
+
+    hubert = HubertModel.from_pretrained(str(copy), local_files_only=True)
+    with torch.no_grad():
+        hubert.encoder.layers[0].attention.q_proj.weight[0, 0] += 1e-3
+    hubert.save_pretrained(copy)
+    with pytest.raises(InputError, match="has changed since ETAD was trained"):
+        etad_load(tmp_path / "moved.pt")
+
+    del state["hubert_fingerprint"]
+    torch.save(state, tmp_path / "old.pt")
+    with pytest.raises(InputError, match="earlier version"):
+        etad_load(tmp_path / "old.pt")
