@@ -23,7 +23,7 @@ import torch
 
 from generator.errors import InputError
 from generator.etad import ETAD, ETADConfig, etad_loss
-from generator.hubert import HubertHandle, hidden_states, hubert_fingerprint, hubert_load
+from generator.hubert import HubertHandle, hidden_states, hubert_load
 from generator.mfcc import mfcc_windows
 from generator.modeldata import FACE, Item, emotion_index, item_audio, item_track, split_items
 
@@ -43,8 +43,8 @@ def dataset_features(handle: HubertHandle, items: list[Item], cache_dir: Path) -
     """Per item: HuBERT layers, MFCC windows, face target (T, 43) and emotion; cached."""
     from tqdm import tqdm
 
-    key = hashlib.sha256(json.dumps([hubert_fingerprint(handle)]
-                                    + [i.meta["inputs_sha"] for i in items]).encode()).hexdigest()[:20]
+    key = hashlib.sha256(json.dumps([handle.fingerprint] + [i.meta["inputs_sha"] for i in items])
+                         .encode()).hexdigest()[:20]
     path = Path(cache_dir) / f"features-{key}.pt"
     if path.is_file():
         return torch.load(path, weights_only=False)
@@ -101,8 +101,12 @@ def etad_train(*, data: Path, out: Path, hubert: Path, cfg: ETADConfig,
         raise InputError("crop must be at least 8 frames, batch and steps at least 1")
     cfg.hubert_layers, cfg.hubert_dim = handle.n_layers, handle.dim
     cache = out.parent / "cache"
-    train = dataset_features(handle, split_items(data, PRIMARY, "train"), cache)
+    train_items = split_items(data, PRIMARY, "train")
+    train = dataset_features(handle, train_items, cache)
     test = dataset_features(handle, split_items(data, PRIMARY, "test"), cache)
+    # What the run learns from besides its config: resuming on other inputs would mix two runs.
+    inputs = {"hubert_fingerprint": handle.fingerprint,
+              "train_items": [i.meta["inputs_sha"] for i in train_items]}
 
     torch.manual_seed(cfg.seed)
     model = ETAD(cfg)
@@ -115,7 +119,7 @@ def etad_train(*, data: Path, out: Path, hubert: Path, cfg: ETADConfig,
     ckpt_path, start, history, wall = out / "checkpoint.pt", 0, [], 0.0
     if ckpt_path.is_file():
         state = _checkpoint_read(ckpt_path)
-        if state["config"] == asdict(cfg):
+        if state["config"] == asdict(cfg) and state.get("inputs") == inputs:
             model.load_state_dict(state["model"])
             optimizer.load_state_dict(state["optimizer"])
             schedule.load_state_dict(state["schedule"])
@@ -123,13 +127,14 @@ def etad_train(*, data: Path, out: Path, hubert: Path, cfg: ETADConfig,
             torch.set_rng_state(state["torch_rng"])  # dropout continues as if never stopped
             print(f"resuming {ckpt_path} at step {start}")
         else:
-            print(f"{ckpt_path} was trained with another config: starting again")
+            print(f"{ckpt_path} was trained with another config, HuBERT or training set: "
+                  "starting again")
 
     began = time.perf_counter() - wall
 
     def save(step: int) -> None:
         _atomic_save({"wall_s": time.perf_counter() - began,
-                      "config": asdict(cfg), "model": model.state_dict(),
+                      "config": asdict(cfg), "inputs": inputs, "model": model.state_dict(),
                       "optimizer": optimizer.state_dict(), "schedule": schedule.state_dict(),
                       "step": step, "history": history, "torch_rng": torch.get_rng_state()},
                      ckpt_path)
@@ -150,7 +155,7 @@ def etad_train(*, data: Path, out: Path, hubert: Path, cfg: ETADConfig,
             history.append({"step": step + 1, **{k: round(v.item(), 6) for k, v in terms.items()}})
             save(step + 1)
     final = {"config": asdict(cfg), "model": model.state_dict(), "hubert": str(hubert),
-             "hubert_fingerprint": hubert_fingerprint(handle), "step": cfg.steps}
+             "hubert_fingerprint": inputs["hubert_fingerprint"], "step": cfg.steps}
     _atomic_save(final, out / "etad.pt")
     metrics = {"train": _validate(model, train), "test": _validate(model, test),
                "train_wall_s": round(time.perf_counter() - began, 1),
@@ -189,7 +194,7 @@ def etad_load(path: Path) -> tuple[ETAD, HubertHandle]:
     if "hubert_fingerprint" not in state:
         raise InputError(f"{path}: trained by an earlier version that did not record which "
                          "HuBERT it used; train ETAD again")
-    if hubert_fingerprint(handle) != state["hubert_fingerprint"]:
+    if handle.fingerprint != state["hubert_fingerprint"]:
         raise InputError(f"{path}: the HuBERT at {state['hubert']} has changed since ETAD was "
                          "trained on it; train ETAD again")
     return model, handle

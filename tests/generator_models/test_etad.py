@@ -115,9 +115,10 @@ def test_missing_or_corrupt_checkpoint_is_a_clear_error(tmp_path):
 
 
 def test_etad_loads_with_a_copied_hubert_and_refuses_a_changed_one(tiny_dataset, tiny_hubert,
-                                                                     tmp_path):
+                                                                     tmp_path, capsys):
     """The HuBERT check compares weights, not files: a copy made elsewhere (new
-    modification times) is the same HuBERT, one changed weight is another."""
+    modification times) is the same HuBERT, one changed weight is another, for
+    loading a trained ETAD and for resuming its training alike."""
     import shutil
 
     from transformers import HubertModel
@@ -131,6 +132,10 @@ def test_etad_loads_with_a_copied_hubert_and_refuses_a_changed_one(tiny_dataset,
     torch.save(state, tmp_path / "moved.pt")
     model, handle = etad_load(tmp_path / "moved.pt")
     assert handle.path == str(copy)
+    capsys.readouterr()
+    etad_train(data=tiny_dataset, out=tmp_path / "etad", hubert=copy, cfg=ETADConfig(**TINY),
+               progress=False)
+    assert "resuming" in capsys.readouterr().out
 
     hubert = HubertModel.from_pretrained(str(copy), local_files_only=True)
     with torch.no_grad():
@@ -138,6 +143,10 @@ def test_etad_loads_with_a_copied_hubert_and_refuses_a_changed_one(tiny_dataset,
     hubert.save_pretrained(copy)
     with pytest.raises(InputError, match="has changed since ETAD was trained"):
         etad_load(tmp_path / "moved.pt")
+    etad_train(data=tiny_dataset, out=tmp_path / "etad", hubert=copy, cfg=ETADConfig(**TINY),
+               progress=False)
+    out = capsys.readouterr().out
+    assert "starting again" in out and "resuming" not in out
 
     del state["hubert_fingerprint"]
     torch.save(state, tmp_path / "old.pt")
