@@ -15,6 +15,12 @@ the trial page (trial.js), a participant resends an
 answer that got no reply or a 5xx with the same submission key after 1, 2,
 4 ... s (at most 30 s); pages are retried the same way.
 
+While it runs, a thread syncs 8 kB to disk every 0.2 s beside the set-up
+(DiskProbe): an answer's commit waits for the same kind of sync, and on a VM
+the disk stalls now and then for a few hundred ms. The report gives the
+syncs' latency and the answer p99 apart from the answers in flight during a
+slow sync, so a missed target can be told apart: the app, or the disk.
+
 It stops by itself: no new trial after --duration seconds, each participant
 finishes the answer it is sending, and everything ends by --duration + 60 s
 or after --max-requests requests, whichever comes first. Then it reads the
@@ -34,6 +40,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import bisect
 import json
 import os
 import platform
@@ -43,6 +50,7 @@ import resource
 import socket
 import statistics
 import sys
+import threading
 import time
 import uuid
 from collections import Counter, defaultdict
@@ -73,6 +81,58 @@ CONFIG = re.compile(r'<script id="trial-config" type="application/json">(.*?)</s
 EMOTIONS = ("anger", "disgust", "fear", "joy", "neutral", "sadness", "surprise", "other")
 TARGET_P99_MS = 100.0
 ARRIVAL_TIMEOUT_S = 120.0  # the study link: nginx paces arrivals (deploy/nginx.py)
+
+
+SLOW_SYNC_MS = 50.0      # a disk sync this slow shows in the answers' tail
+DISK_PROBE_EVERY_S = 0.2
+
+
+class DiskProbe:
+    """What the disk under PostgreSQL's WAL does during the run.
+
+    Every answer is one commit, and a commit waits until its WAL is synced to
+    disk (synchronous_commit, so no acknowledged answer is lost), so a disk that
+    stalls for 300 ms holds every answer sent meanwhile for as long. On a VM the
+    stalls come from the host's storage and nothing in the app can shorten them.
+    This thread writes 8 kB and calls fdatasync on a file on the same
+    filesystem every 0.2 s (about 5 % of the syncs PostgreSQL does at 200
+    participants) and keeps when each began and how long it took; the report
+    sets the answers that overlapped a slow sync beside the others.
+    """
+
+    def __init__(self, folder: Path, start: float, every: float = DISK_PROBE_EVERY_S):
+        self.path, self.start, self.every = folder / "disk-probe", start, every
+        self.syncs: list[tuple[float, float]] = []   # (s into the run, ms)
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._loop, name="disk-probe", daemon=True)
+
+    def _loop(self) -> None:
+        fd = os.open(self.path, os.O_WRONLY | os.O_CREAT, 0o600)
+        try:
+            while not self.stop.wait(self.every):
+                os.pwrite(fd, os.urandom(8192), 0)
+                began = time.monotonic()
+                os.fdatasync(fd)
+                self.syncs.append((began - self.start, (time.monotonic() - began) * 1000))
+        finally:
+            os.close(fd)
+            self.path.unlink(missing_ok=True)
+
+    def slow(self) -> list[tuple[float, float]]:
+        """(from, to) in s into the run of each sync over SLOW_SYNC_MS."""
+        return [(at, at + ms / 1000) for at, ms in self.syncs if ms > SLOW_SYNC_MS]
+
+
+def same_disk(folder: Path, setup: LocalSetup) -> bool | None:
+    """Whether ``folder`` is on the filesystem of PostgreSQL's WAL (None: unknown)."""
+    try:
+        with psycopg2.connect(setup.database_url) as connection, connection.cursor() as cursor:
+            cursor.execute("SHOW data_directory")
+            wal = (Path(cursor.fetchone()[0]) / "pg_wal").resolve()
+        connection.close()
+        return os.stat(folder).st_dev == os.stat(wal).st_dev
+    except (OSError, psycopg2.Error):
+        return None
 
 
 class GiveUp(Exception):
@@ -107,11 +167,12 @@ class Participant:
 
 
 class Run:
-    def __init__(self, args, url: str):
+    def __init__(self, args, url: str, run_dir: Path):
         self.args, self.url = args, url
         assert url.startswith(f"http://{HOST}:"), url  # never anywhere but 127.0.0.1
         self.stats = Stats()
         self.start = time.monotonic()
+        self.disk = DiskProbe(run_dir, self.start)
         self.stop_trials = asyncio.Event()   # no new trial after this
         self.hard_stop = asyncio.Event()     # give up retrying after this
         self.events: list[tuple[float, str]] = []
@@ -305,6 +366,14 @@ class Run:
         self.events.append((self.elapsed(), f"PostgreSQL accepting again ({seconds:.1f} s)"))
 
     async def main(self, setup: LocalSetup) -> list[Participant]:
+        self.disk.thread.start()
+        try:
+            return await self._main(setup)
+        finally:
+            self.disk.stop.set()
+            await asyncio.to_thread(self.disk.thread.join)
+
+    async def _main(self, setup: LocalSetup) -> list[Participant]:
         people = [Participant(i, self.client()) for i in range(self.args.participants)]
         tasks = [asyncio.create_task(self.participant(p)) for p in people]
         if self.args.nice:
@@ -494,12 +563,40 @@ def report(args, run: Run, people: list[Participant], setup: LocalSetup, loads: 
             1000 * sum(run.server_cpu.values()) / max(1, django_requests(client)), 2),
         "events": [f"{t:6.1f} s  {what}" for t, what in run.events],
     }
+    result.update(disk_report(run, setup))
     safe = (lost == 0 and duplicates == 0 and foreign == 0 and len(rows) - sent <= unacked
             and result["resume_ok"] == len(people) and not result["participants_failed"])
     fast = (result["errors"] == 0 and result["answer_ms_client"]["p99"] < TARGET_P99_MS
             and len(rows) == sent)
     result["target_met"] = safe and (args.fault or fast)
     return result
+
+
+def disk_report(run: Run, setup: LocalSetup) -> dict:
+    """The disk probe's syncs, and the answer latency apart from the answers in flight
+    during a slow one (a diagnosis: the target is judged on every answer)."""
+    syncs = [ms for _, ms in run.disk.syncs]
+    slow = run.disk.slow()
+    starts = [a for a, _ in slow]
+    stats = run.stats
+    overlapped, others = 0, []
+    for end, ms in zip(stats.answer_ok_at, stats.answer_ok_ms, strict=True):
+        begin = end - ms / 1000
+        # slow syncs that began before this answer ended and ended after it began
+        k = bisect.bisect_left(starts, end)
+        if any(b > begin for _, b in slow[max(0, k - 50):k]):
+            overlapped += 1
+        else:
+            others.append(ms)
+    return {
+        "disk_same_filesystem_as_wal": same_disk(run.disk.path.parent, setup),
+        "disk_sync_ms": {"n": len(syncs), **{q: round(percentile(syncs, v), 1)
+                                           for q, v in (("p50", 50), ("p99", 99))},
+                         "max": round(max(syncs, default=float("nan")), 1)},
+        "disk_slow_syncs": len(slow),
+        "answers_during_slow_sync": overlapped,
+        "answer_ms_client_p99_other_answers": round(percentile(others, 99), 1),
+    }
 
 
 def django_requests(stats: Stats) -> int:
@@ -532,6 +629,14 @@ def print_report(result: dict) -> None:
     print(f"study link (arrivals paced by nginx at {result['arrival_rate']}/s) to the consent "
           f"page, ms: p50 {a['p50']} "
           f"p95 {a['p95']} p99 {a['p99']}")
+    d = result["disk_sync_ms"]
+    where = {True: "the filesystem of PostgreSQL's WAL", False: "NOT the filesystem of "
+             "PostgreSQL's WAL", None: "a filesystem that may not be PostgreSQL's"}
+    print(f"disk (8 kB + fdatasync every {DISK_PROBE_EVERY_S} s on "
+          f"{where[result['disk_same_filesystem_as_wal']]}), ms: p50 {d['p50']} p99 {d['p99']} "
+          f"max {d['max']}; {result['disk_slow_syncs']} syncs over {SLOW_SYNC_MS:.0f} ms, "
+          f"{result['answers_during_slow_sync']} answers in flight during one; p99 of the "
+          f"others {result['answer_ms_client_p99_other_answers']} ms")
     print(f"answers sent (acknowledged) {result['answers_sent']} ({result['answers_resent']} of them "
           f"resent after an error), stored {result['answers_stored']}"
           f" (export rows {result['export_rows']}), unacknowledged "
@@ -545,7 +650,7 @@ def print_report(result: dict) -> None:
 
 
 async def drive(args, setup: LocalSetup) -> tuple[Run, list[Participant], list[str]]:
-    run = Run(args, setup.url)
+    run = Run(args, setup.url, setup.run_dir)
     before = await asyncio.to_thread(server_cpu, setup)
     people = await run.main(setup)
     after = await asyncio.to_thread(server_cpu, setup)
