@@ -572,22 +572,30 @@ def report(args, run: Run, people: list[Participant], setup: LocalSetup, loads: 
     return result
 
 
+def split_by_stalls(answers: list[tuple[float, float]],
+                    stalls: list[tuple[float, float]]) -> tuple[int, list[float]]:
+    """How many answers ((ended s, ms) each) were in flight during a stall ((from, to) s,
+    in time order and disjoint, as one thread's syncs are), and the others' latencies."""
+    starts = [a for a, _ in stalls]
+    overlapped, others = 0, []
+    for end, ms in answers:
+        # The last stall that began before this answer ended is also the last to end.
+        k = bisect.bisect_left(starts, end)
+        if k and stalls[k - 1][1] > end - ms / 1000:
+            overlapped += 1
+        else:
+            others.append(ms)
+    return overlapped, others
+
+
 def disk_report(run: Run, setup: LocalSetup) -> dict:
     """The disk probe's syncs, and the answer latency apart from the answers in flight
     during a slow one (a diagnosis: the target is judged on every answer)."""
     syncs = [ms for _, ms in run.disk.syncs]
     slow = run.disk.slow()
-    starts = [a for a, _ in slow]
     stats = run.stats
-    overlapped, others = 0, []
-    for end, ms in zip(stats.answer_ok_at, stats.answer_ok_ms, strict=True):
-        begin = end - ms / 1000
-        # slow syncs that began before this answer ended and ended after it began
-        k = bisect.bisect_left(starts, end)
-        if any(b > begin for _, b in slow[max(0, k - 50):k]):
-            overlapped += 1
-        else:
-            others.append(ms)
+    overlapped, others = split_by_stalls(
+        list(zip(stats.answer_ok_at, stats.answer_ok_ms, strict=True)), slow)
     return {
         "disk_same_filesystem_as_wal": same_disk(run.disk.path.parent, setup),
         "disk_sync_ms": {"n": len(syncs), **{q: round(percentile(syncs, v), 1)
