@@ -23,6 +23,7 @@ HuBERT frames, which the mouth decoder's strided convolution halves.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from dataclasses import asdict, dataclass
@@ -90,8 +91,6 @@ def _fingerprint(model, normalize: bool) -> str:
     values) and the input normalisation. A copy of the folder, on this machine or
     another, has the same fingerprint; any changed weight gives another one
     (about 0.7 s for HuBERT-base's 94 M weights)."""
-    import hashlib
-
     digest = hashlib.sha256(f"normalize={normalize}".encode())
     for name, tensor in sorted(model.state_dict().items()):
         digest.update(f"{name}:{tensor.dtype}:{tuple(tensor.shape)}".encode())

@@ -155,7 +155,7 @@ def etad_train(*, data: Path, out: Path, hubert: Path, cfg: ETADConfig,
             history.append({"step": step + 1, **{k: round(v.item(), 6) for k, v in terms.items()}})
             save(step + 1)
     final = {"config": asdict(cfg), "model": model.state_dict(), "hubert": str(hubert),
-             "hubert_fingerprint": inputs["hubert_fingerprint"], "step": cfg.steps}
+             "hubert_fingerprint": handle.fingerprint, "step": cfg.steps}
     _atomic_save(final, out / "etad.pt")
     metrics = {"train": _validate(model, train), "test": _validate(model, test),
                "train_wall_s": round(time.perf_counter() - began, 1),
@@ -190,10 +190,10 @@ def etad_load(path: Path) -> tuple[ETAD, HubertHandle]:
     model = ETAD(ETADConfig(**state["config"]))
     model.load_state_dict(state["model"])
     model.eval()
-    handle = hubert_load(state["hubert"])
     if "hubert_fingerprint" not in state:
         raise InputError(f"{path}: trained by an earlier version that did not record which "
                          "HuBERT it used; train ETAD again")
+    handle = hubert_load(state["hubert"])
     if handle.fingerprint != state["hubert_fingerprint"]:
         raise InputError(f"{path}: the HuBERT at {state['hubert']} has changed since ETAD was "
                          "trained on it; train ETAD again")
