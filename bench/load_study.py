@@ -569,7 +569,28 @@ def report(args, run: Run, people: list[Participant], setup: LocalSetup, loads: 
     fast = (result["errors"] == 0 and result["answer_ms_client"]["p99"] < TARGET_P99_MS
             and len(rows) == sent)
     result["target_met"] = safe and (args.fault or fast)
+    result["verdict"] = verdict(result, safe, args.fault)
     return result
+
+
+def verdict(result: dict, safe: bool, fault: bool) -> str:
+    """The report's last line: met, or what missed it (a disk stall, or the app)."""
+    if result["target_met"]:
+        return "TARGET MET"
+    if not safe:
+        return "TARGET MISSED: answers lost, duplicated or not resumable (see above)"
+    if fault:
+        return "TARGET MISSED"
+    if result["errors"] or result["answers_stored"] != result["answers_sent"]:
+        return (f"TARGET MISSED: {result['errors']} errors, {result['answers_sent']} answers "
+                f"sent and {result['answers_stored']} stored")
+    p99, others = result["answer_ms_client"]["p99"], result["answer_ms_client_p99_other_answers"]
+    if result["disk_slow_syncs"] and others < TARGET_P99_MS:
+        return (f"TARGET MISSED while the disk stalled: {result['disk_slow_syncs']} syncs over "
+                f"{SLOW_SYNC_MS:.0f} ms (slowest {result['disk_sync_ms']['max']} ms) held "
+                f"{result['answers_during_slow_sync']} answers; answer p99 {p99} ms, "
+                f"{others} ms without them")
+    return f"TARGET MISSED: answer p99 {p99} ms (target {TARGET_P99_MS:.0f} ms)"
 
 
 def split_by_stalls(answers: list[tuple[float, float]],
@@ -654,7 +675,7 @@ def print_report(result: dict) -> None:
           f"last stored answer {result['resume_problems'] or ''}")
     if result["participants_failed"]:
         print(f"participants that failed: {result['participants_failed']}")
-    print("TARGET MET" if result["target_met"] else "TARGET MISSED")
+    print(result["verdict"])
 
 
 async def drive(args, setup: LocalSetup) -> tuple[Run, list[Participant], list[str]]:

@@ -1,5 +1,5 @@
-"""The load bench's disk diagnosis (bench/load_study.py): which answers a disk stall held,
-and the probe that finds the stalls."""
+"""The load bench's disk diagnosis (bench/load_study.py): the probe that finds disk
+stalls, which answers a stall held, and the verdict that names what missed the target."""
 
 from __future__ import annotations
 
@@ -51,3 +51,25 @@ def test_disk_probe_records_syncs_and_removes_its_file(load_study, tmp_path):
     assert not (tmp_path / "disk-probe").exists()
     probe.syncs = [(1.0, 10.0), (2.0, 80.0), (3.0, 51.0)]
     assert probe.slow() == [(2.0, 2.08), (3.0, 3.051)]
+
+
+def _result(**overrides) -> dict:
+    result = {"target_met": False, "errors": 0, "answers_sent": 100, "answers_stored": 100,
+              "answer_ms_client": {"p99": 180.0}, "answer_ms_client_p99_other_answers": 40.0,
+              "disk_slow_syncs": 2, "disk_sync_ms": {"max": 310.0},
+              "answers_during_slow_sync": 25}
+    return {**result, **overrides}
+
+
+def test_verdict_says_what_missed_the_target(load_study):
+    verdict = load_study.verdict
+    assert verdict(_result(target_met=True), True, False) == "TARGET MET"
+    assert "lost, duplicated" in verdict(_result(), False, False)
+    assert verdict(_result(errors=3), True, False).startswith("TARGET MISSED: 3 errors")
+    stalled = verdict(_result(), True, False)
+    assert stalled.startswith("TARGET MISSED while the disk stalled: 2 syncs")
+    assert "held 25 answers" in stalled and "40.0 ms without them" in stalled
+    # The app itself was slow: the disk stalled, but the other answers missed too.
+    assert verdict(_result(answer_ms_client_p99_other_answers=150.0), True, False) == (
+        "TARGET MISSED: answer p99 180.0 ms (target 100 ms)")
+    assert verdict(_result(disk_slow_syncs=0), True, False).startswith("TARGET MISSED: answer p99")
