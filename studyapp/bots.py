@@ -147,31 +147,30 @@ class Bot:
         if shown is None:
             page = self._get("trial/", "Which expression did the character depict?")
             shown = json.loads(CONFIG.search(page.content.decode()).group(1))["trial"]
-        config = shown
-        trial = self.participant.trials.select_related("stimulus").get(index=config["trialIndex"])
+        trial = self.participant.trials.select_related("stimulus").get(index=shown["trialIndex"])
         if trial.check_answer:
             answers = {"response_emotion": trial.check_answer["response_emotion"],
                        "intensity": trial.check_answer["intensity"], "sync": 4, "naturalness": 4}
         else:
             answers = answer_choose(trial.stimulus.factors, self.rng, self.mode, self.offset)
-        body = {"submission_key": str(uuid.uuid4()), "trial_index": config["trialIndex"],
-                "stimulus_id": config["stimulusId"], "plays": 1,
+        body = {"submission_key": str(uuid.uuid4()), "trial_index": shown["trialIndex"],
+                "stimulus_id": shown["stimulusId"], "plays": 1,
                 "rt_ms": int(self.rng.lognormvariate(7.3, 0.4)), **answers}
-        if self.check_invalid and config["trialIndex"] <= 1:
+        if self.check_invalid and shown["trialIndex"] <= 1:
             self._require(self._answer({**body, "intensity": 9, "submission_key":
                                         str(uuid.uuid4())}), 400, "out-of-range rating refused")
-            self._require(self._answer({**body, "trial_index": config["trialIndex"] + 1,
+            self._require(self._answer({**body, "trial_index": shown["trialIndex"] + 1,
                                         "submission_key": str(uuid.uuid4())}), (400, 409),
                           "skipping ahead refused")
         reply = self._answer(body)
-        self._require(reply, 200, f"answer to trial {config['trialIndex']}")
+        self._require(reply, 200, f"answer to trial {shown['trialIndex']}")
         resent = self._answer(body)
         self._require(resent, 200, "a resend of the same answer")
         following = reply.json().get("trial")
         if resent.json().get("trial") != following:
             raise BotError("a resend of the same answer shows another next trial")
-        if following and following["trialIndex"] != config["trialIndex"] + 1:
-            raise BotError(f"after trial {config['trialIndex']} the reply shows trial "
+        if following and following["trialIndex"] != shown["trialIndex"] + 1:
+            raise BotError(f"after trial {shown['trialIndex']} the reply shows trial "
                            f"{following['trialIndex']}")
         return following
 

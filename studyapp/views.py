@@ -134,7 +134,7 @@ def trial(request, study, participant):
     """The trial page. It is loaded once per run of trials: each answer's reply
     carries the next trial (``_trial_state``), which trial.js shows in place."""
     showing = services.trial_current(participant)
-    state = _trial_state(study, participant, showing.trial, showing.upcoming)
+    state = _trial_state(showing)
     config = {
         "answerUrl": reverse("studyapp:answer", args=[study.slug]),
         "requireFullPlayback": study.require_full_playback,
@@ -149,8 +149,11 @@ def trial(request, study, participant):
     })
 
 
-def _trial_state(study: Study, participant, current, upcoming) -> dict:
-    """What the page shows of one trial: its clip, progress, banners and answer key."""
+def _trial_state(showing: services.Showing) -> dict:
+    """What the page shows of the trial on screen: its clip, progress, banners, answer
+    key, and the next trial's clip to preload."""
+    participant, current, upcoming = showing.participant, showing.trial, showing.upcoming
+    study = participant.study
     stimulus = current.stimulus
     check = current.check_answer
     return {
@@ -199,8 +202,7 @@ def answer(request, slug):
     participant = showing.participant
     reply = {"ok": True, "next": stage_url(participant)}
     if showing.trial is not None:
-        reply["trial"] = _trial_state(participant.study, participant, showing.trial,
-                                      showing.upcoming)
+        reply["trial"] = _trial_state(showing)
     return JsonResponse(reply)
 
 
