@@ -17,8 +17,11 @@ port 80 there:
 from __future__ import annotations
 
 import argparse
+import grp
 import os
+import pwd
 import re
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,16 +38,26 @@ TLS = """ssl_certificate {cert};
         ssl_session_cache shared:SSL:10m;
         ssl_session_timeout 1d;"""
 HSTS = 'add_header Strict-Transport-Security "max-age=31536000; includeSubDomains; preload" always;'
-# Clips by their URL (/s/<study>/clip/<n>.mp4): sent from the link the app made
-# for each (CLIP_LINKS_ROOT, studyapp/clip_links.py), so a clip costs no app
-# request; without a link the app answers (X-Accel-Redirect, above).
-CLIP_LINKS = r"""location ~ "^/s/(?<clip_study>[-\w]+)/clip/(?<clip_name>\d+\.(mp4|png))$" {
-            root ROOT;
-            try_files /$clip_study/$clip_name @app;
-            add_header Cache-Control "private, max-age=3600";
+# Headers of every clip nginx sends: Range (206) works, but nothing tells of the
+# file: its mtime or ETag would give away the order clips were rendered in, so
+# their method. The empty Last-Modified also keeps If-Modified-Since from
+# probing the mtime (always 200, never 304). nginx sends no Content-Disposition
+# itself but passes on the app's with X-Accel-Redirect, so the app sends none
+# (studyapp.media; tests/deploy/test_clip_links_nginx.py checks all of this).
+CLIP_HEADERS = """add_header Cache-Control "private, max-age=3600";
             add_header X-Content-Type-Options nosniff;
-            HEADERS
-        }"""
+            add_header Last-Modified "";
+            etag off;"""
+# Clips by their URL (/s/<study>/clip/<name>.mp4, name: 32 random hex digits):
+# sent from the link the app made for each (CLIP_LINKS_ROOT,
+# studyapp/clip_links.py), so a clip costs no app request; without a link the
+# app answers (X-Accel-Redirect, above).
+CLIP_LINKS = r"""location ~ "^/s/(?<clip_study>[-\w]+)/clip/(?<clip_name>[0-9a-f]{{32}}\.(mp4|png))$" {{
+            root {root};
+            try_files /$clip_study/$clip_name @app;
+            {clip_headers}
+            {file_headers}
+        }}"""
 REDIRECT = """
     server {{
         listen 80;
@@ -98,8 +111,10 @@ def render(site: NginxSite, template: str | None = None) -> str:
         "http_redirect": REDIRECT.format(name=site.server_name) if tls else "",
         "static_root": _path(site.static_root),
         "stimuli_root": _path(site.stimuli_root),
-        "clip_links": "" if site.clip_links_root is None else CLIP_LINKS.replace(
-            "ROOT", _path(site.clip_links_root)).replace("HEADERS", HSTS if tls else ""),
+        "clip_headers": CLIP_HEADERS,
+        "clip_links": "" if site.clip_links_root is None else CLIP_LINKS.format(
+            root=_path(site.clip_links_root), clip_headers=CLIP_HEADERS,
+            file_headers=HSTS if tls else ""),
     }
 
     def fill(match: re.Match) -> str:
@@ -117,6 +132,58 @@ def _path(path: Path | None) -> str:
     if re.search(r"[\s;{}\"'$]", text):
         raise ValueError(f"{text!r}: nginx paths here may not contain spaces, quotes, ; {{ }} or $")
     return text
+
+
+def local_user() -> str | None:
+    """nginx's worker user and group for a set-up on this machine: whoever starts it.
+
+    Started as root without a ``user`` line, nginx runs its workers as
+    ``nobody``, which cannot read a checkout under a private folder (mode 0700,
+    as ``mktemp -d`` makes) and answers 403 or 502 for every clip. Started as
+    anyone else, nginx cannot change user and needs no line.
+    """
+    if os.geteuid() != 0:
+        return None
+    return f"{pwd.getpwuid(os.geteuid()).pw_name} {grp.getgrgid(os.getegid()).gr_name}"
+
+
+def unreadable(site: NginxSite) -> list[str]:
+    """One sentence per folder nginx sends files from that its workers' user cannot
+    open (by the folders' mode bits; ACLs are not read), saying what to change."""
+    if not site.user:
+        return []  # workers run as whoever starts nginx
+    name = site.user.split()[0]
+    try:
+        account = pwd.getpwnam(name)
+    except KeyError:
+        return [f"there is no user {name!r} here for nginx's workers: create it or "
+                "choose another --user"]
+    folders = (site.static_root, site.stimuli_root, site.clip_links_root)
+    return [problem for folder in folders
+            if folder is not None and (problem := _blocked(Path(folder), account))]
+
+
+def _blocked(folder: Path, account: pwd.struct_passwd) -> str | None:
+    """Where ``account`` is stopped on its way into ``folder`` (it needs x on every
+    folder above and r and x on ``folder``), as a sentence; None when it gets in,
+    or where the path stops existing (collectstatic and build_study make it later)
+    or cannot be looked at from here."""
+    if account.pw_uid == 0:
+        return None
+    groups = set(os.getgrouplist(account.pw_name, account.pw_gid))
+    target = folder.resolve()
+    for part in (*reversed(target.parents), target):
+        try:
+            info = part.stat()
+        except OSError:
+            return None
+        need, fix = (0o5, "o+rx") if part == target else (0o1, "o+x")
+        shift = 6 if info.st_uid == account.pw_uid else 3 if info.st_gid in groups else 0
+        if (info.st_mode >> shift) & need != need:
+            return (f"nginx's workers (user {account.pw_name}) cannot read {folder}: {part} "
+                    f"is mode {info.st_mode & 0o777:04o}; let them in (e.g. chmod {fix} "
+                    f"{part}) or choose another --user")
+    return None
 
 
 def write(site: NginxSite, out: Path) -> Path:
@@ -152,8 +219,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--tls-cert", type=Path, help="certificate chain (PEM)")
     parser.add_argument("--tls-key", type=Path, help="private key (PEM)")
     parser.add_argument("--user", default="www-data" if os.geteuid() == 0 else None,
-                        help="user nginx's workers run as when started as root "
-                             "(default: www-data when run as root)")
+                        help="user nginx's workers run as when started as root; it must be "
+                             "able to read the static, stimuli and clip-links folders (a "
+                             "warning says when it cannot) (default: www-data when run as "
+                             "root)")
     parser.add_argument("--out", type=Path, required=True, help="the nginx.conf to write")
     args = parser.parse_args(argv)
     listen = args.listen or ("443" if args.tls_cert else "127.0.0.1:8080")
@@ -163,6 +232,8 @@ def main(argv: list[str] | None = None) -> None:
                      tls_key=args.tls_key, user=args.user,
                      clip_links_root=args.clip_links_root, arrival_rate=args.arrival_rate)
     write(site, args.out)
+    for problem in unreadable(site):
+        print(f"warning: {problem}", file=sys.stderr)
     print(f"wrote {args.out}; check it with: nginx -t -c {args.out.resolve()}")
 
 

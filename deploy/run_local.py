@@ -13,7 +13,9 @@ What runs (docs/deployment.md):
   unix socket in the run folder;
 - nginx (Debian's package; deploy/nginx.conf.template) on 127.0.0.1:PORT,
   serving /static/ and the clips itself (from the app's clip links, else
-  X-Accel-Redirect; Range) and proxying the rest, with its pid, logs and temp files in the run folder.
+  X-Accel-Redirect; Range) and proxying the rest, with its pid, logs and temp files in the run folder;
+  its workers run as whoever starts it (root included), so a checkout in a
+  private folder (mode 0700, as ``mktemp -d`` makes) is served too.
 
 bench/load_study.py drives exactly this set-up.
 """
@@ -124,7 +126,7 @@ class LocalSetup:
             run_dir=self.run_dir, static_root=self.run_dir / "static",
             stimuli_root=self.stimuli_root, upstream=f"unix:{self.socket_path}",
             listen=f"{HOST}:{self.port}", server_name=HOST,
-            user="www-data" if os.geteuid() == 0 else None,
+            user=nginx.local_user(),
             clip_links_root=self.clip_links_root, arrival_rate=self.arrival_rate)
 
     # -- the whole set-up -----------------------------------------------

@@ -11,6 +11,7 @@ import importlib.util
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -137,3 +138,45 @@ def test_arrivals_are_paced_at_the_study_link_only(tmp_path):
     assert text.count("limit_req zone=") == 1
     with pytest.raises(ValueError, match="at least 1"):
         nginx.render(_site(tmp_path, arrival_rate=0))
+
+
+@pytest.fixture
+def open_folder():
+    """A folder anyone may enter (pytest's own temporary folders are private to their owner)."""
+    base = Path(tempfile.mkdtemp(dir="/tmp", prefix="test-nginx-"))
+    base.chmod(0o755)
+    yield base
+    shutil.rmtree(base)
+
+
+def _lab_config(base: Path, stimuli: Path, user: str) -> list[str]:
+    """``python -m deploy.nginx`` for a lab's server, as in docs/deployment.md."""
+    return ["--run-dir", str(base / "run"), "--static-root", str(base / "static"),
+            "--stimuli-root", str(stimuli), "--clip-links-root", str(base / "clip-links"),
+            "--user", user, "--out", str(base / "nginx.conf")]
+
+
+def test_the_lab_config_warns_when_its_workers_cannot_read_the_clips(open_folder, capsys):
+    private = open_folder / "private"
+    (private / "stimuli").mkdir(parents=True)
+    private.chmod(0o700)
+    (open_folder / "static").mkdir(mode=0o755)
+    # clip-links does not exist yet (build_study makes it): nothing to say about it
+    nginx.main(_lab_config(open_folder, private / "stimuli", "nobody"))
+    warnings = capsys.readouterr().err.strip().splitlines()
+    assert warnings == [f"warning: nginx's workers (user nobody) cannot read {private / 'stimuli'}: "
+                        f"{private} is mode 0700; let them in (e.g. chmod o+x {private}) or "
+                        "choose another --user"]
+    assert (open_folder / "nginx.conf").read_text().startswith("# nginx")  # written all the same
+    private.chmod(0o711)
+    (private / "stimuli").chmod(0o750)
+    nginx.main(_lab_config(open_folder, private / "stimuli", "nobody"))
+    assert "chmod o+rx" in capsys.readouterr().err
+    (private / "stimuli").chmod(0o755)
+    nginx.main(_lab_config(open_folder, private / "stimuli", "nobody"))
+    assert capsys.readouterr().err == ""
+
+
+def test_the_lab_config_warns_of_a_worker_user_that_does_not_exist(open_folder, capsys):
+    nginx.main(_lab_config(open_folder, open_folder, "no-such-user-here"))
+    assert "there is no user 'no-such-user-here' here" in capsys.readouterr().err
