@@ -284,7 +284,6 @@ class Run:
         index = shown["trialIndex"]
         key = p.keys.setdefault(index, str(uuid.uuid4()))  # one key per trial, every resend
         body = {"submission_key": key, "trial_index": index,
-                "stimulus_id": shown["stimulusId"],
                 "response_emotion": rng.choice(EMOTIONS),
                 "intensity": rng.randint(1, 7), "sync": rng.randint(1, 7),
                 "naturalness": rng.randint(1, 7), "rt_ms": rng.randint(300, 3000), "plays": 1}

@@ -1,6 +1,9 @@
 """Bot participants: a rehearsal of the real HTTP flow before recruiting (as oTree's bots).
 
-Each bot opens the study link and goes through consent, the questionnaire,
+Each bot opens a rehearsal link signed with the server's secret (links.py), so
+it is enrolled as a bot from the start (balanced among bots, never taking a real
+participant's place, and exempt from the watch-time rule so a rehearsal takes
+seconds), and goes through consent, the questionnaire,
 the instructions, every trial (and pause) to the completion page, with
 Django's test client and CSRF checks on. On the way it checks that the server
 shows the page it expects and that invalid submissions are refused with a
@@ -20,8 +23,8 @@ from django.conf import settings
 from django.test import Client
 
 from studyapp.designs import EMOTION_LABELS, EMOTIONS
-from studyapp.models import Participant
-from studyapp.services import participant_mark_bot
+from studyapp.links import bot_param
+from studyapp.models import Participant, Study
 
 
 class BotError(AssertionError):
@@ -108,10 +111,12 @@ class Bot:
 
     # -- the run ----------------------------------------------------------
     def run(self) -> Participant:
-        self._get("", "Information sheet")
+        study = Study.objects.get(slug=self.slug)
+        self._get(f"?bot={bot_param(study)}", "Information sheet")
         pk = self.client.session[f"participant:{self.slug}"]
         self.participant = Participant.objects.get(pk=pk)
-        participant_mark_bot(participant=self.participant)
+        if not self.participant.is_bot:
+            raise BotError("the rehearsal link did not enrol a bot")
         if self.check_invalid:
             page = self._post("consent/", {})
             self._require(page, 200, "consent without a choice is shown again")
@@ -154,7 +159,7 @@ class Bot:
         else:
             answers = answer_choose(trial.stimulus.factors, self.rng, self.mode, self.offset)
         body = {"submission_key": str(uuid.uuid4()), "trial_index": shown["trialIndex"],
-                "stimulus_id": shown["stimulusId"], "plays": 1,
+                "plays": 1,
                 "rt_ms": int(self.rng.lognormvariate(7.3, 0.4)), **answers}
         if self.check_invalid and shown["trialIndex"] <= 1:
             self._require(self._answer({**body, "intensity": 9, "submission_key":

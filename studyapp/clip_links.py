@@ -1,12 +1,16 @@
 """Links that let nginx send clips without asking the app.
 
-A participant's page names a clip by study and number (``/s/<study>/clip/<n>.mp4``),
-never by file name, so the URL does not give the condition away. The app can
-serve that URL itself (views.stimulus_file), but a clip request per trial then
-costs a Django request. With ``CLIP_LINKS_ROOT`` set, every clip and poster of a
-study also gets a symbolic link at ``<CLIP_LINKS_ROOT>/<study>/<n>.mp4``, the
-path of its URL, and nginx sends the file from there (deploy/nginx.conf.template),
-falling back to the app when a link is missing. Only files a study's manifest
+A participant's page names a clip by study and a random name
+(``/s/<study>/clip/<url_name>.mp4``, ``Stimulus.url_name``), never by file name
+or manifest position, so the URL does not give the condition away. The app can
+serve that URL itself (views.stimulus_file, to participants whose trials show
+the clip), but a clip request per trial then costs a Django request. With
+``CLIP_LINKS_ROOT`` set, every clip and poster of an open study also gets a
+symbolic link at ``<CLIP_LINKS_ROOT>/<study>/<url_name>.mp4``, the path of its
+URL, and nginx sends the file from there (deploy/nginx.conf.template), falling
+back to the app when a link is missing. nginx checks no session, so the links
+exist only while the study is open: closing it removes them, and participants
+still finishing get their clips from the app. Only files a study's manifest
 lists are linked, and the links hold no more than the URLs already say.
 """
 
@@ -26,26 +30,27 @@ def clip_links_root() -> Path | None:
 
 
 def study_clip_files(study: Study) -> dict[str, Path]:
-    """``{"<n>.mp4": file, "<n>.png": poster}`` for every stimulus of ``study`` whose
-    file exists: the names its URLs end with, and the files they stand for."""
+    """``{"<url_name>.mp4": file, "<url_name>.png": poster}`` for every stimulus of
+    ``study`` whose file exists: the names its URLs end with, and the files they stand for."""
     directory = Path(settings.STIMULI_ROOT) / study.stimuli_dir
     files = {}
-    for pk, clip, poster in study.stimuli.values_list("pk", "file", "poster"):
+    for name, clip, poster in study.stimuli.values_list("url_name", "file", "poster"):
         for kind, relative in (("mp4", clip), ("png", poster)):
             if relative and (directory / relative).is_file():
-                files[f"{pk}.{kind}"] = (directory / relative).resolve()
+                files[f"{name}.{kind}"] = (directory / relative).resolve()
     return files
 
 
 def clip_links_write(study: Study, root: Path) -> int:
-    """Make ``root/<slug>/`` hold exactly the links of ``study``'s clips; return how many.
+    """Make ``root/<slug>/`` hold exactly the links of ``study``'s clips while it is
+    open, and none while it is closed; return how many.
 
     A link is replaced atomically (a new link renamed over the old), so nginx
     never finds a half-made one; links of stimuli no longer in the study go.
     """
     folder = root / study.slug
     folder.mkdir(parents=True, exist_ok=True)
-    wanted = study_clip_files(study)
+    wanted = study_clip_files(study) if study.is_open else {}
     for entry in folder.iterdir():
         if entry.name not in wanted and entry.is_symlink():
             entry.unlink()

@@ -16,6 +16,11 @@ class ConsentForm(forms.Form):
         error_messages={"required": "Please choose whether you consent."})
 
 
+class ResumeForm(forms.Form):
+    code = forms.CharField(max_length=20, label="Resume code",
+                           error_messages={"required": "Please type your resume code."})
+
+
 class AboutYouForm(forms.Form):
     age = forms.IntegerField(min_value=16, max_value=120, label="Age (years)")
     gender = forms.ChoiceField(choices=GENDERS, label="Gender")

@@ -120,7 +120,46 @@ def _item_problems(directory: Path, data: dict, *, verify_files: bool) -> list[s
             for key in ("file", "poster"):
                 if item.get(key):
                     problems += _file_problems(directory, item, key, where, verify_files)
+            if section == "stimuli" and not problems:
+                problems += _duration_problems(directory, item, where, verify_files)
     return problems
+
+
+def _duration_problems(directory: Path, item: dict, where: str, verify: bool) -> list[str]:
+    """Check ``duration_s``, or read it from the clip when the manifest leaves it out.
+
+    The server times every answer against it (services.WATCH_TOLERANCE_S), so a
+    study of a lab's own clips is held to the watch-to-the-end rule as well.
+    """
+    duration = item.get("duration_s")
+    if duration is not None:
+        if isinstance(duration, bool) or not isinstance(duration, int | float) or duration <= 0:
+            return [f"{where}: duration_s must be a positive number of seconds, got {duration!r}."]
+        return []
+    if not verify:
+        return []
+    measured = clip_duration_s(directory / item["file"])
+    if measured is None:
+        return [f"{where}: duration_s is missing and the length of {item['file']} "
+                "could not be read from the file."]
+    item["duration_s"] = measured
+    return []
+
+
+def clip_duration_s(path: Path) -> float | None:
+    """The length of a video or audio file in seconds (its container's), or None."""
+    import av  # only when a manifest leaves durations out
+
+    try:
+        with av.open(str(path)) as container:
+            if container.duration:
+                return round(container.duration / av.time_base, 3)
+            stream = next(iter(container.streams.video or container.streams.audio), None)
+            if stream is not None and stream.duration and stream.time_base:
+                return round(float(stream.duration * stream.time_base), 3)
+    except (av.FFmpegError, OSError):
+        return None
+    return None
 
 
 def _file_problems(directory: Path, item: dict, key: str, where: str, verify: bool) -> list[str]:

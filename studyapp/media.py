@@ -3,6 +3,10 @@
 Safari asks for ``bytes=0-1`` before it plays a video and gives up without
 206 Partial Content; Django has no Range handling of its own. ``byte_range``
 is the pure parse; ``ranged_file_response`` builds the answer.
+
+A clip's response carries nothing about its file but its bytes: no file name
+(Content-Disposition) and no modification time (Last-Modified, or an ETag made
+of it), since the order clips were rendered in can give their method away.
 """
 
 from __future__ import annotations
@@ -12,7 +16,6 @@ import re
 from pathlib import Path
 
 from django.http import FileResponse, HttpResponse, StreamingHttpResponse
-from django.utils.http import http_date, parse_http_date_safe
 
 _RANGE = re.compile(r"^\s*bytes\s*=\s*(\d*)\s*-\s*(\d*)\s*$", re.IGNORECASE)
 CHUNK = 64 * 1024
@@ -62,11 +65,12 @@ def _slice(path: Path, start: int, length: int):
             yield block
 
 
-def ranged_file_response(request, path: Path) -> HttpResponse:
-    """200, 206, 304 or 416 for ``path`` according to the request's headers."""
-    stat = path.stat()
-    size = stat.st_size
-    etag = f'"{stat.st_mtime_ns:x}-{size:x}"'
+def ranged_file_response(request, path: Path, *, etag: str) -> HttpResponse:
+    """200, 206, 304 or 416 for ``path`` according to the request's headers.
+
+    ``etag`` is the caller's opaque validator for this version of the file.
+    """
+    size = path.stat().st_size
     content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
     if request.headers.get("If-None-Match") == etag:
         response = HttpResponse(status=304)
@@ -74,9 +78,8 @@ def ranged_file_response(request, path: Path) -> HttpResponse:
         return response
     header = request.headers.get("Range")
     if_range = request.headers.get("If-Range")
-    if header and if_range and if_range != etag and (
-            parse_http_date_safe(if_range) or 0) < int(stat.st_mtime):
-        header = None  # the client's copy is stale: send the whole file
+    if header and if_range and if_range != etag:
+        header = None  # the client's copy is stale (or dated): send the whole file
     try:
         wanted = byte_range(header, size)
     except RangeNotSatisfiable:
@@ -86,6 +89,7 @@ def ranged_file_response(request, path: Path) -> HttpResponse:
         return response
     if wanted is None:
         response = FileResponse(open(path, "rb"), content_type=content_type)
+        del response["Content-Disposition"]  # FileResponse names the file
     else:
         start, end = wanted
         response = StreamingHttpResponse(_slice(path, start, end - start + 1),
@@ -94,7 +98,6 @@ def ranged_file_response(request, path: Path) -> HttpResponse:
         response["Content-Length"] = str(end - start + 1)
     response["Accept-Ranges"] = "bytes"
     response["ETag"] = etag
-    response["Last-Modified"] = http_date(stat.st_mtime)
     response["Cache-Control"] = "private, max-age=3600"
     return response
 

@@ -23,6 +23,20 @@ def _participant_code() -> str:
     return secrets.token_urlsafe(18)  # 144 bits: unguessable
 
 
+def url_name_new() -> str:
+    """A stimulus's name in its clip and poster URLs: 128 random bits in lower-case hex,
+    so a URL says nothing of the stimulus's condition or place in the manifest."""
+    return secrets.token_hex(16)
+
+
+RESUME_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read off a screen
+
+
+def resume_code_new() -> str:
+    """Eight characters (about 40 bits) a participant shows to continue in another browser."""
+    return "".join(secrets.choice(RESUME_ALPHABET) for _ in range(8))
+
+
 class Study(models.Model):
     slug = models.SlugField(unique=True)
     title = models.CharField(max_length=200)
@@ -74,10 +88,13 @@ class Stimulus(models.Model):
     is_practice = models.BooleanField(default=False)
     # The level of the study's between factor ("" when there is none).
     group = models.CharField(max_length=50, blank=True)
+    # What participants' URLs call this stimulus (clip_links.py, views.stimulus_file).
+    url_name = models.CharField(max_length=32, default=url_name_new, editable=False)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["study", "stimulus_id"], name="stimulus_unique_id"),
+            models.UniqueConstraint(fields=["study", "url_name"], name="stimulus_unique_url_name"),
         ]
 
     def __str__(self) -> str:
@@ -106,6 +123,12 @@ class Participant(models.Model):
     external_pid = models.CharField(max_length=100, blank=True)
     external_study_id = models.CharField(max_length=100, blank=True)
     external_session_id = models.CharField(max_length=100, blank=True)
+    # Shown on the participant's pages: continuing under the same Prolific ID in
+    # another browser needs it (views.entry); wrong tries are counted and capped.
+    resume_code = models.CharField(max_length=8, default=resume_code_new)
+    resume_failures = models.PositiveSmallIntegerField(default=0)
+    # Answers refused because they came sooner than the clip could be watched.
+    too_fast_answers = models.PositiveIntegerField(default=0)
     age = models.PositiveSmallIntegerField(null=True, blank=True)
     gender = models.CharField(max_length=60, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

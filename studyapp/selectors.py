@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 from django.db.models import Count, Q
 
-from studyapp.models import Participant, Response, Study
+from studyapp.models import Participant, Response, Stimulus, Study, Trial
 
 STANDARD_FACTORS = ("character", "emotion", "method", "sentence_type", "sentence_group")
 HEAD = ("study", "participant", "group", "trial_index", "is_practice", "stimulus_id")
@@ -18,7 +18,7 @@ TAIL = ("response_emotion", "correct", "intensity", "sync", "naturalness", "rt_m
         "started_at", "submitted_at", "pilot", "bot", "attention_check", "attention_passed")
 PARTICIPANT_COLUMNS = (
     "study", "participant", "group", "seed", "stage", "pilot", "bot", "trials_answered",
-    "trials_total", "checks_passed", "checks_total", "age", "gender", "external_pid",
+    "trials_total", "checks_passed", "checks_total", "too_fast_answers", "age", "gender", "external_pid",
     "external_study_id", "external_session_id", "created_at", "consented_at", "completed_at",
     "withdrawn_at", "last_seen_at",
 )
@@ -97,6 +97,7 @@ def participant_rows(study: Study, **include) -> Iterator[dict]:
             "stage": p.stage, "pilot": int(p.is_pilot), "bot": int(p.is_bot),
             "trials_answered": p.answered, "trials_total": p.total,
             "checks_passed": _checks_passed(p), "checks_total": p.checks_total,
+            "too_fast_answers": p.too_fast_answers,
             "age": p.age, "gender": p.gender, "external_pid": p.external_pid,
             "external_study_id": p.external_study_id,
             "external_session_id": p.external_session_id,
@@ -128,6 +129,17 @@ def participant_get(slug: str, pk: int | None) -> Participant | None:
     if pk is None:
         return None
     return Participant.objects.select_related("study").filter(study__slug=slug, pk=pk).first()
+
+
+def participant_stimulus(slug: str, pk: int | None, url_name: str) -> Stimulus | None:
+    """The stimulus called ``url_name`` if one of participant ``pk``'s trials in study
+    ``slug`` shows it (its study attached), else None: clips go to no one else."""
+    if pk is None:
+        return None
+    trial = (Trial.objects.select_related("stimulus__study")
+             .filter(participant_id=pk, participant__study__slug=slug,
+                     stimulus__url_name=url_name).first())
+    return trial.stimulus if trial else None
 
 
 def _iso(value) -> str:

@@ -13,8 +13,9 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 
 from studyapp.clip_links import clip_links_root, clip_links_write
 from studyapp.designs import EMOTION_LABELS, EMOTIONS, design_get
@@ -27,7 +28,10 @@ Stage = Participant.Stage
 
 
 class ServiceError(Exception):
-    """A request the rules refuse; ``status`` is the HTTP status a view should send."""
+    """A request the rules refuse; ``status`` is the HTTP status a view should send,
+    ``code`` a word the page can act on ("" when it only shows the message)."""
+
+    code = ""
 
     def __init__(self, message: str, status: int = 400):
         super().__init__(message)
@@ -53,10 +57,16 @@ def study_build(*, manifest: Path, design: str, slug: str, title: str = "",
     study's clip links for nginx are (re)made too (clip_links.py).
     """
     result = _study_build(manifest, design, slug, title, between)
+    study_links_refresh(result.study)
+    return result
+
+
+def study_links_refresh(study: Study) -> None:
+    """Make the study's clip links for nginx match it (CLIP_LINKS_ROOT set): after a
+    build, and whenever it is opened or closed (clip_links.py)."""
     root = clip_links_root()
     if root is not None:
-        clip_links_write(result.study, root)
-    return result
+        clip_links_write(study, root)
 
 
 def _study_build(manifest, design, slug, title, between) -> BuildResult:
@@ -119,17 +129,30 @@ def _stimuli_create(study: Study, stimulus_set: StimulusSet) -> None:
 # --- participants ----------------------------------------------------------
 
 
+class AlreadyEnrolled(ServiceError):
+    """Someone is already enrolled under this Prolific PID and study ID."""
+
+    def __init__(self, participant: Participant):
+        super().__init__("You have already started this study.", status=409)
+        self.participant = participant
+
+
 def participant_enroll(*, study: Study, external_pid: str = "", external_study_id: str = "",
                        external_session_id: str = "", seed: int | None = None,
                        is_pilot: bool = False, is_bot: bool = False) -> Participant:
-    """A new participant with their group and trial order, or the one already
-    enrolled under the same Prolific PID and study ID (they get their place back).
+    """A new participant with their group and trial order.
+
+    Bots are enrolled as bots from the start, so they are balanced among
+    themselves and never take a real participant's place in a group. Under a
+    Prolific PID and study ID already enrolled, raise AlreadyEnrolled: whether
+    the one asking may have that place back is the caller's decision
+    (views.entry: the same browser, or the participant's resume code).
     """
     external = {"external_pid": external_pid, "external_study_id": external_study_id}
     if external_pid:
         existing = Participant.objects.filter(study=study, **external).first()
         if existing:
-            return existing
+            raise AlreadyEnrolled(existing)
     if not study.is_open:
         raise ServiceError("This study is closed and takes no new participants.", status=403)
     try:
@@ -137,7 +160,27 @@ def participant_enroll(*, study: Study, external_pid: str = "", external_study_i
                        external_session_id=external_session_id, **external)
     except IntegrityError:
         # The same Prolific participant enrolled in a concurrent request.
-        return Participant.objects.get(study=study, **external)
+        raise AlreadyEnrolled(Participant.objects.get(study=study, **external)) from None
+
+
+RESUME_TRIES = 10
+
+
+def participant_resume(*, participant: Participant, code: str) -> Participant:
+    """Let whoever shows ``participant``'s resume code continue as them (another browser).
+
+    Wrong codes are counted; after RESUME_TRIES of them the place can no longer
+    be taken over this way (the experimenter can still read the code in the admin).
+    """
+    if participant.resume_failures >= RESUME_TRIES:
+        raise ServiceError("Too many wrong resume codes were tried for this place. Please "
+                           "contact the researcher.", status=403)
+    typed = "".join(code.split()).replace("-", "").upper()
+    if constant_time_compare(typed, participant.resume_code):
+        return participant
+    Participant.objects.filter(pk=participant.pk).update(resume_failures=F("resume_failures") + 1)
+    left = RESUME_TRIES - participant.resume_failures - 1
+    raise ServiceError(f"That is not your resume code ({left} tries left).", status=400)
 
 
 @transaction.atomic
@@ -219,11 +262,6 @@ def participant_withdraw(*, participant: Participant) -> Participant:
     return participant
 
 
-def participant_mark_bot(*, participant: Participant) -> None:
-    """Flag a simulated participant (run_bots) so the real export leaves it out."""
-    Participant.objects.filter(pk=participant.pk).update(is_bot=True)
-
-
 @transaction.atomic
 def participant_advance(*, participant: Participant, from_stage: str, **fields) -> Participant:
     """Move a participant past ``from_stage`` (consent, about_you, instructions, break),
@@ -296,8 +334,43 @@ def _record_showing(trial: Trial) -> None:
 
 SESSION_ENDED = "Your session has ended: please open the study link again."
 RATING_FIELDS = ("intensity", "sync", "naturalness")
-ANSWER_FIELDS = {"submission_key", "trial_index", "stimulus_id", "response_emotion",
-                 *RATING_FIELDS, "rt_ms", "plays"}
+# No stimulus id: the page names a trial by its index alone, and the server
+# knows which clip that trial shows (nothing on the page names a condition).
+ANSWER_FIELDS = {"submission_key", "trial_index", "response_emotion", *RATING_FIELDS,
+                 "rt_ms", "plays"}
+# An answer may come this much sooner than the clip's length after the trial was
+# shown: manifest durations are rounded, and a browser may report 'ended' a frame
+# or two early. Far below any clip's length, so a clip played at double speed
+# (playbackRate) or skipped is still refused.
+WATCH_TOLERANCE_S = 0.3
+WATCH_FIRST = ("Please watch the clip to its end, at its normal speed, before answering. "
+               "Play it again, then send your answers.")
+
+
+class TooFast(ServiceError):
+    """An answer sooner than the clip could have been watched (require_full_playback):
+    the page asks for the clip to be played again."""
+
+    code = "watch"
+
+    def __init__(self):
+        super().__init__(WATCH_FIRST, status=400)
+
+
+def watch_shortfall_s(duration_s: float | None, shown_at, now,
+                      tolerance_s: float = WATCH_TOLERANCE_S) -> float:
+    """Seconds by which an answer at ``now`` comes too soon to have watched a clip of
+    ``duration_s`` shown at ``shown_at`` (0: soon enough).
+
+    A trial never shown (``shown_at`` None) could not have been watched: the
+    whole duration is missing. A clip of unknown length cannot be timed (0).
+    """
+    if not duration_s:
+        return 0.0
+    if shown_at is None:
+        return float(duration_s)
+    watched = (now - shown_at).total_seconds()
+    return max(0.0, float(duration_s) - tolerance_s - watched)
 
 
 def response_submit(*, slug: str, participant_pk: int, data: dict) -> Showing:
@@ -318,6 +391,11 @@ def response_submit(*, slug: str, participant_pk: int, data: dict) -> Showing:
     clean = _response_clean(data)
     try:
         return _response_store(slug, participant_pk, clean)
+    except TooFast:
+        # Counted outside the refused answer's transaction, which rolled back.
+        Participant.objects.filter(pk=participant_pk).update(
+            too_fast_answers=F("too_fast_answers") + 1)
+        raise
     except IntegrityError:
         owner = (Response.objects.filter(submission_key=clean["submission_key"])
                  .values_list("trial__participant_id", flat=True).first())
@@ -342,22 +420,19 @@ def _response_store(slug: str, participant_pk: int, clean: dict) -> Showing:
     if index not in trials:
         raise ServiceError(f"There is no trial {index} for you.", 404)
     trial = trials[index]
-    if trial.stimulus.stimulus_id != clean["stimulus_id"]:
-        raise ServiceError(
-            f"Trial {trial.index} shows {trial.stimulus.stimulus_id!r}, "
-            f"not {clean['stimulus_id']!r}.", 400)
     if getattr(trial, "response", None) is not None:
         return trial_current(locked)  # answered: a resend, or a second answer from an old page
     if locked.stage != Stage.TRIALS or index != locked.next_trial:
         raise ServiceError(
             f"Trial {index} is not your current trial "
             f"(you are on trial {locked.next_trial}).", 409)
-    if locked.study.require_full_playback and clean["plays"] < 1:
-        raise ServiceError("Please watch the clip to its end before answering.", 400)
     before = getattr(trials.get(index - 1), "response", None)
+    started = trial.shown_at or (before.submitted_at if before else None)
+    if locked.study.require_full_playback:
+        _watch_check(locked, trial, started, clean["plays"])
     Response.objects.create(
-        trial=trial, started_at=trial.shown_at or (before.submitted_at if before else None),
-        **{k: v for k, v in clean.items() if k not in ("trial_index", "stimulus_id")})
+        trial=trial, started_at=started,
+        **{k: v for k, v in clean.items() if k != "trial_index"})
     locked.next_trial += 1
     every = locked.study.breaks_every
     if index + 1 not in trials:
@@ -372,17 +447,28 @@ def _response_store(slug: str, participant_pk: int, clean: dict) -> Showing:
     return Showing(locked, trials[index + 1], trials.get(index + 2))
 
 
+def _watch_check(participant: Participant, trial: Trial, started, plays: int) -> None:
+    """Refuse an answer sent before the clip could have been watched to its end,
+    timed by the server from when the trial was shown, whatever the page says.
+    Bots (enrolled through a signed link, links.py) rehearse at full speed."""
+    if plays < 1:
+        raise TooFast()
+    if participant.is_bot:
+        return
+    if watch_shortfall_s(trial.stimulus.duration_s, started, timezone.now()) > 0:
+        raise TooFast()
+
+
 def _response_clean(data: dict) -> dict:
     """Check every field of a submitted answer; name each bad one."""
     problems, clean = [], {}
     unknown = sorted(str(k)[:40] for k in data if k not in ANSWER_FIELDS)
     if unknown:
         problems.append(f"unknown field(s): {', '.join(unknown[:10])}")
-    for name in ("submission_key", "trial_index", "stimulus_id", "response_emotion",
-                 *RATING_FIELDS):
+    for name in ("submission_key", "trial_index", "response_emotion", *RATING_FIELDS):
         if data.get(name) is None or data.get(name) == "":
             problems.append(f"{name} is missing")
-    for name in ("submission_key", "stimulus_id", "response_emotion"):
+    for name in ("submission_key", "response_emotion"):
         if data.get(name) is not None and not isinstance(data[name], str | int):
             problems.append(f"{name} must be a string")
     if problems:
@@ -391,7 +477,6 @@ def _response_clean(data: dict) -> dict:
         clean["submission_key"] = uuid.UUID(str(data["submission_key"]))
     except ValueError:
         problems.append("submission_key is not a UUID")
-    clean["stimulus_id"] = str(data["stimulus_id"])[:200]
     if data["response_emotion"] not in EMOTION_LABELS:
         problems.append(f"response_emotion {str(data['response_emotion'])[:40]!r} is not one of "
                         f"{', '.join(EMOTION_LABELS)}")

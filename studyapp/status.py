@@ -11,6 +11,7 @@ from datetime import timedelta
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from studyapp.links import pilot_link
 from studyapp.models import Participant, Response, Study
 
 Stage = Participant.Stage
@@ -54,6 +55,8 @@ def study_summary(study: Study) -> dict:
     per_stimulus_rows = [{"stimulus_id": s.stimulus_id, "group": s.group,
                           "answers": answers.get(s.stimulus_id, 0)} for s in stimuli]
     counts = [row["answers"] for row in per_stimulus_rows] or [0]
+    too_fast = [{"participant": p.code, "group": p.group, "refused": p.too_fast_answers,
+                 "stage": p.stage} for p in participants if p.too_fast_answers]
     checks = Response.objects.filter(trial__participant__study=study,
                                      trial__check_answer__isnull=False).select_related("trial")
     passed = sum(r.response_emotion == r.trial.check_answer["response_emotion"]
@@ -70,6 +73,10 @@ def study_summary(study: Study) -> dict:
         "answers_per_stimulus": per_stimulus_rows,
         "answers_min": min(counts), "answers_max": max(counts),
         "attention": {"answered": len(checks), "passed": passed},
+        # Answers refused as sooner than the clip (services._watch_check): speeders
+        # an experimenter may exclude (also in the participants export).
+        "too_fast": too_fast,
+        "pilot_link": pilot_link(study),
     }
 
 

@@ -5,6 +5,7 @@ from studyapp import staff_views, views
 
 participant_urls = [
     path("", views.entry, name="entry"),
+    path("resume/", views.resume, name="resume"),
     path("consent/", views.consent, name="consent"),
     path("about-you/", views.about_you, name="about_you"),
     path("instructions/", views.instructions, name="instructions"),
@@ -15,7 +16,8 @@ participant_urls = [
     path("withdraw/", views.withdraw, name="withdraw"),
     path("withdrawn/", views.withdrawn, name="withdrawn"),
     path("declined/", views.declined, name="declined"),
-    path("clip/<int:pk>.<str:kind>", views.stimulus_file, name="stimulus_file"),
+    re_path(r"^clip/(?P<name>[0-9a-f]{32})\.(?P<kind>mp4|png)$", views.stimulus_file,
+            name="stimulus_file"),
 ]
 
 staff_urls = [
@@ -26,6 +28,7 @@ staff_urls = [
 ]
 
 urlpatterns = [
+    path("", staff_views.home, name="home"),
     path("admin/", admin.site.urls),
     path("staff/", include((staff_urls, "staff"))),
     path("s/<slug:slug>/", include((participant_urls, "studyapp"))),

@@ -2,7 +2,12 @@
 
 Every page checks that it is the participant's current stage and otherwise
 redirects there (flow.py), so the back button, an old link or a reload lands
-on the page the server holds for them.
+on the page the server holds for them; no participant page may be cached
+(``never_cache``), or Back would show an old trial from the browser's cache.
+
+Nothing a participant receives names a stimulus or its condition: a trial is
+named by its index, a clip by a random name (``Stimulus.url_name``), and clips
+go only to participants whose trials show them.
 """
 
 from __future__ import annotations
@@ -16,18 +21,19 @@ from django.http import Http404, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.crypto import salted_hmac
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from studyapp import services
 from studyapp.designs import EMOTION_LABELS
 from studyapp.flow import Stage, stage_url
-from studyapp.forms import AboutYouForm, ConsentForm
+from studyapp.forms import AboutYouForm, ConsentForm, ResumeForm
+from studyapp.links import LinkError, entry_link_parse
 from studyapp.media import accel_redirect_response, ranged_file_response
-from studyapp.models import Stimulus, Study
-from studyapp.selectors import participant_get
+from studyapp.models import Participant, Stimulus, Study
+from studyapp.selectors import participant_get, participant_stimulus
 
-PROLIFIC = {"PROLIFIC_PID": "external_pid", "STUDY_ID": "external_study_id",
-            "SESSION_ID": "external_session_id"}
 QUESTION_SCALES = {
     "intensity": ("How intense was the indicated emotion depicted by the character?",
                   "Not at all", "Extremely"),
@@ -46,37 +52,86 @@ def _session_key(slug: str) -> str:
     return f"participant:{slug}"
 
 
+def _pending_key(slug: str) -> str:
+    return f"resume:{slug}"
+
+
 def _participant(request, slug: str):
     """The participant this browser session holds on study ``slug`` (None if none)."""
     return participant_get(slug, request.session.get(_session_key(slug)))
 
 
-def _error(request, message: str, status: int):
-    return render(request, "studyapp/message.html",
-                  {"title": "Sorry", "message": message}, status=status)
-
-
-def entry(request, slug):
-    """The study link: enrol a newcomer or bring a returning participant back."""
-    study = get_object_or_404(Study, slug=slug)
-    external = {field: request.GET.get(param, "")[:100] for param, field in PROLIFIC.items()}
-    pilot = request.GET.get("pilot") == "1"
-    participant = _participant(request, slug)
-    if external["external_pid"] and (
-            participant is None or participant.external_pid != external["external_pid"]):
-        participant = None
-    if participant is None:
-        try:
-            participant = services.participant_enroll(study=study, is_pilot=pilot, **external)
-        except services.ServiceError as exc:
-            return _error(request, str(exc), exc.status)
+def _bind(request, slug: str, participant: Participant) -> None:
+    """Hold ``participant`` in this browser's session, under a new session key: a
+    session id planted before (session fixation) does not carry the place."""
+    request.session.cycle_key()
+    request.session.pop(_pending_key(slug), None)
     request.session[_session_key(slug)] = participant.pk
+
+
+def _error(request, message: str, status: int, study: Study | None = None):
+    return render(request, "studyapp/message.html",
+                  {"study": study, "title": "Sorry", "message": message}, status=status)
+
+
+@never_cache
+def entry(request, slug):
+    """The study link: enrol a newcomer or bring a returning participant back.
+
+    A Prolific ID is not a password: a place held under a Prolific PID is given
+    back to the browser that holds it (its session cookie: Prolific's "return
+    to the study" in the same browser), and to another browser only with the
+    participant's resume code, shown on their pages (``resume``).
+    """
+    study = get_object_or_404(Study, slug=slug)
+    try:
+        link = entry_link_parse(study, request.GET)
+    except LinkError as exc:
+        return _error(request, str(exc), 400, study)
+    participant = _participant(request, slug)
+    if participant is not None and link.external_pid in ("", participant.external_pid):
+        return redirect(stage_url(participant))
+    try:
+        participant = services.participant_enroll(
+            study=study, external_pid=link.external_pid,
+            external_study_id=link.external_study_id,
+            external_session_id=link.external_session_id,
+            is_pilot=link.is_pilot, is_bot=link.is_bot)
+    except services.AlreadyEnrolled as exc:
+        request.session[_pending_key(slug)] = exc.participant.pk
+        return redirect("studyapp:resume", slug=slug)
+    except services.ServiceError as exc:
+        return _error(request, str(exc), exc.status, study)
+    _bind(request, slug, participant)
     return redirect(stage_url(participant))
 
 
+@never_cache
+@require_http_methods(["GET", "POST"])
+def resume(request, slug):
+    """Continue, in this browser, a place begun in another: the resume code is the proof."""
+    pending = participant_get(slug, request.session.get(_pending_key(slug)))
+    if pending is None:
+        return redirect("studyapp:entry", slug=slug)
+    form = ResumeForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            participant = services.participant_resume(participant=pending,
+                                                      code=form.cleaned_data["code"])
+        except services.ServiceError as exc:
+            form.add_error("code", str(exc))
+        else:
+            _bind(request, slug, participant)
+            return redirect(stage_url(participant))
+    return render(request, "studyapp/resume.html", {"study": pending.study, "form": form},
+                  status=400 if form.errors else 200)
+
+
 def participant_page(stage: str):
-    """Serve the view only to a participant whose current stage is ``stage``."""
+    """Serve the view only to a participant whose current stage is ``stage``; the
+    page is never cached, and ``request.participant`` is set for the templates."""
     def decorator(view):
+        @never_cache
         @wraps(view)
         def wrapper(request, slug, *args, **kwargs):
             participant = _participant(request, slug)
@@ -85,6 +140,7 @@ def participant_page(stage: str):
             if participant.stage != stage:
                 return redirect(stage_url(participant))
             services.participant_touch(participant)
+            request.participant = participant
             return view(request, participant.study, participant, *args, **kwargs)
         return wrapper
     return decorator
@@ -151,7 +207,7 @@ def trial(request, study, participant):
 
 def _trial_state(showing: services.Showing) -> dict:
     """What the page shows of the trial on screen: its clip, progress, banners, answer
-    key, and the next trial's clip to preload."""
+    key, and the next trial's clip to preload; nothing that names the stimulus."""
     participant, current, upcoming = showing.participant, showing.trial, showing.upcoming
     study = participant.study
     stimulus = current.stimulus
@@ -159,7 +215,6 @@ def _trial_state(showing: services.Showing) -> dict:
     return {
         "trialIndex": current.index,
         "isPractice": current.is_practice,
-        "stimulusId": stimulus.stimulus_id,
         "clipUrl": _file_url(study, stimulus, "mp4"),
         "posterUrl": _file_url(study, stimulus, "png") if stimulus.poster else "",
         "nextClipUrl": _file_url(study, upcoming.stimulus, "mp4") if upcoming else "",
@@ -179,6 +234,7 @@ def pause(request, study, participant):
         "study": study, "done": participant.next_trial - 1, "n_measured": n_measured})
 
 
+@never_cache
 @require_POST
 def answer(request, slug):
     """Store one answer (JSON body); reply where to go next and, while trials go
@@ -191,14 +247,15 @@ def answer(request, slug):
         data = json.loads(request.body.decode("utf-8"))
         if not isinstance(data, dict):
             raise ValueError
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):  # RecursionError: deep nesting
         return JsonResponse({"error": "The answer was not sent as a JSON object."}, status=400)
     try:
         showing = services.response_submit(slug=slug, participant_pk=pk, data=data)
     except services.ServiceError as exc:
         participant = _participant(request, slug)
         where = stage_url(participant) if participant else reverse("studyapp:entry", args=[slug])
-        return JsonResponse({"error": str(exc), "next": where}, status=exc.status)
+        return JsonResponse({"error": str(exc), "next": where, "code": exc.code},
+                            status=exc.status)
     participant = showing.participant
     reply = {"ok": True, "next": stage_url(participant)}
     if showing.trial is not None:
@@ -211,6 +268,7 @@ def done(request, study, participant):
     return render(request, "studyapp/done.html", {"study": study})
 
 
+@never_cache
 @require_http_methods(["GET", "POST"])
 def withdraw(request, slug):
     """Withdraw from the study, from any page (after a confirmation)."""
@@ -240,14 +298,18 @@ def declined(request, study, participant):
                    "You can close this page."})
 
 
-def stimulus_file(request, slug, pk, kind):
-    """A clip (``mp4``) or poster (``png``) of this study, with Range support.
+def stimulus_file(request, slug, name, kind):
+    """A clip (``mp4``) or poster (``png``) of one of this participant's trials, with
+    Range support and no header that names the file or tells when it was made.
 
-    Files are addressed by number, not by name, so a participant cannot read
-    the condition from the URL; only files the study's manifest lists are served.
+    Files are addressed by a random name, not by file name or number, so the URL
+    says nothing of the condition; only a participant of the study whose trials
+    show the stimulus gets it (nginx's clip links, which skip this check, exist
+    only while the study is open: clip_links.py).
     """
-    stimulus = get_object_or_404(Stimulus.objects.select_related("study"), pk=pk,
-                                 study__slug=slug)
+    stimulus = participant_stimulus(slug, request.session.get(_session_key(slug)), name)
+    if stimulus is None:
+        raise Http404("no such file")
     relative = {"mp4": stimulus.file, "png": stimulus.poster}.get(kind)
     if not relative:
         raise Http404("no such file")
@@ -257,8 +319,10 @@ def stimulus_file(request, slug, pk, kind):
         raise Http404("the stimulus file is missing on the server")
     if settings.STIMULI_ACCEL_REDIRECT:
         return accel_redirect_response(path, root, settings.STIMULI_ACCEL_REDIRECT)
-    return ranged_file_response(request, path)
+    stat = path.stat()
+    etag = salted_hmac("studyapp.clip-etag", f"{path}:{stat.st_mtime_ns}:{stat.st_size}")
+    return ranged_file_response(request, path, etag=f'"{etag.hexdigest()[:24]}"')
 
 
 def _file_url(study: Study, stimulus: Stimulus, kind: str) -> str:
-    return reverse("studyapp:stimulus_file", args=[study.slug, stimulus.pk, kind])
+    return reverse("studyapp:stimulus_file", args=[study.slug, stimulus.url_name, kind])

@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 import re
 import uuid
+from datetime import timedelta
 
+from django.db.models import F
 from django.test import Client
 
-from studyapp.models import Participant
+from studyapp.models import Participant, Response, Trial
 
 
 class Walker:
@@ -33,20 +35,33 @@ class Walker:
         self.client.post(self.url("instructions/"))
 
     def current(self) -> dict:
-        """The trial the trial page shows (trialIndex, stimulusId, clipUrl, ...)."""
+        """The trial the trial page shows (trialIndex, clipUrl, ...)."""
         page = self.client.get(self.url("trial/"))
         assert page.status_code == 200, page
         match = re.search(r'<script id="trial-config" type="application/json">(.*?)</script>',
                           page.content.decode())
         return json.loads(match.group(1))["trial"]
 
-    def answer(self, trial_index=None, stimulus_id=None, **fields):
-        if trial_index is None or stimulus_id is None:
-            config = self.current()
-            trial_index = config["trialIndex"] if trial_index is None else trial_index
-            stimulus_id = config["stimulusId"] if stimulus_id is None else stimulus_id
+    def watch(self) -> None:
+        """Let a minute pass, as if the clip on screen was watched: the server times an
+        answer from when its trial was shown (services.watch_shortfall_s), so every
+        time recorded for this participant moves a minute back, keeping their order."""
+        minute = timedelta(minutes=1)
+        participant = self.participant
+        Trial.objects.filter(participant=participant, shown_at__isnull=False).update(
+            shown_at=F("shown_at") - minute)
+        Response.objects.filter(trial__participant=participant).update(
+            submitted_at=F("submitted_at") - minute, started_at=F("started_at") - minute)
+
+    def answer(self, trial_index=None, watched=True, **fields):
+        """Send an answer to ``trial_index`` (default: the trial on screen) after
+        watching its clip (``watched=False``: at once)."""
+        if trial_index is None:
+            trial_index = self.current()["trialIndex"]
+        if watched:
+            self.watch()
         body = {"submission_key": str(uuid.uuid4()), "trial_index": trial_index,
-                "stimulus_id": stimulus_id, "response_emotion": "joy", "intensity": 5,
+                "response_emotion": "joy", "intensity": 5,
                 "sync": 4, "naturalness": 3, "rt_ms": 850, "plays": 1, **fields}
         body = {k: v for k, v in body.items() if v is not ...}
         return self.client.post(self.url("answer/"), json.dumps(body),

@@ -26,8 +26,9 @@ def test_answer_is_stored_with_all_fields(walker):
 def test_resend_with_the_same_key_stores_once(walker):
     config = walker.current()
     body = {"submission_key": str(uuid.uuid4()), "trial_index": config["trialIndex"],
-            "stimulus_id": config["stimulusId"], "response_emotion": "joy", "intensity": 5,
+            "response_emotion": "joy", "intensity": 5,
             "sync": 4, "naturalness": 3, "rt_ms": 10, "plays": 1}
+    walker.watch()
     for _ in range(3):
         reply = walker.client.post(walker.url("answer/"), json.dumps(body),
                                    content_type="application/json")
@@ -38,9 +39,8 @@ def test_resend_with_the_same_key_stores_once(walker):
 
 def test_same_trial_twice_with_new_keys_stores_one_answer(walker):
     config = walker.current()
-    walker.answer(trial_index=config["trialIndex"], stimulus_id=config["stimulusId"])
-    again = walker.answer(trial_index=config["trialIndex"], stimulus_id=config["stimulusId"],
-                          response_emotion="fear")
+    walker.answer(trial_index=config["trialIndex"])
+    again = walker.answer(trial_index=config["trialIndex"], response_emotion="fear")
     assert again.status_code == 200
     assert list(Response.objects.values_list("response_emotion", flat=True)) == ["joy"]
     assert walker.participant.next_trial == 1
@@ -65,24 +65,25 @@ def test_bad_values_get_400_and_store_nothing(walker, fields, message):
 
 
 def test_skipped_trial_is_refused(walker):
-    trial_2 = walker.participant.trials.get(index=2)
-    reply = walker.answer(trial_index=2, stimulus_id=trial_2.stimulus.stimulus_id)
+    reply = walker.answer(trial_index=2)
     assert reply.status_code == 409 and "not your current trial" in reply.json()["error"]
     assert not Response.objects.exists()
 
 
-def test_wrong_stimulus_for_the_trial_is_refused(walker):
-    reply = walker.answer(trial_index=0, stimulus_id="s0001-mery-joy")
-    assert reply.status_code == 400 and "shows 'practice'" in reply.json()["error"]
+def test_an_answer_names_its_trial_by_index_only(walker):
+    """The page never learns a stimulus id (nothing on it names a condition), so an
+    answer that names one comes from something other than the page: refused."""
+    reply = walker.answer(trial_index=0, stimulus_id="practice")
+    assert reply.status_code == 400 and "unknown field(s): stimulus_id" in reply.json()["error"]
+    assert not Response.objects.exists()
 
 
 def test_trial_of_another_participant_cannot_be_answered(walker, small_study):
     other = Walker("small")
     other.to_trials()
     other.answer()
-    theirs = other.participant.trials.get(index=1)
     # Our session can only ever address our own trials: their trial 1 is not our current one.
-    reply = walker.answer(trial_index=1, stimulus_id=theirs.stimulus.stimulus_id)
+    reply = walker.answer(trial_index=1)
     assert reply.status_code in (400, 409)
     assert Response.objects.filter(trial__participant=walker.participant).count() == 0
     key = str(Response.objects.get().submission_key)
@@ -96,7 +97,7 @@ def test_not_json_and_no_session_are_refused(walker, small_study):
     assert reply.status_code == 400 and "JSON" in reply.json()["error"]
     stranger = Walker("small")
     stranger.client.cookies.clear()
-    assert stranger.answer(trial_index=0, stimulus_id="practice").status_code == 403
+    assert stranger.answer(trial_index=0, watched=False).status_code == 403
 
 
 def test_playback_not_required_when_the_study_says_so(walker, small_study):
@@ -112,14 +113,12 @@ def test_reply_carries_the_next_trial_as_the_page_would_show_it(walker, small_st
     participant = walker.participant
     trial_1 = participant.trials.select_related("stimulus").get(index=1)
     assert first == walker.current()                 # the same as the trial page shows
-    assert (first["trialIndex"], first["stimulusId"], first["isPractice"]) == (
-        1, trial_1.stimulus.stimulus_id, False)
-    assert first["clipUrl"] == f"/s/small/clip/{trial_1.stimulus.pk}.mp4"
+    assert (first["trialIndex"], first["isPractice"]) == (1, False)
+    assert first["clipUrl"] == f"/s/small/clip/{trial_1.stimulus.url_name}.mp4"
     trial_2 = participant.trials.select_related("stimulus").get(index=2)
-    assert first["nextClipUrl"] == f"/s/small/clip/{trial_2.stimulus.pk}.mp4"
+    assert first["nextClipUrl"] == f"/s/small/clip/{trial_2.stimulus.url_name}.mp4"
     for index in range(1, 6):
-        assert walker.answer(trial_index=index, stimulus_id=participant.trials.get(
-            index=index).stimulus.stimulus_id).json()["trial"]["trialIndex"] == index + 1
+        assert walker.answer(trial_index=index).json()["trial"]["trialIndex"] == index + 1
     # Trial 1 was shown by the trial page above: it starts then; trials 2 to 5
     # were shown in place: each starts when the answer before it was stored.
     answers = list(Response.objects.select_related("trial").order_by("trial__index"))
@@ -150,14 +149,15 @@ def test_requests_of_a_trial_stay_within_their_query_budget(walker, django_asser
         walker.current()
     with django_assert_num_queries(4):
         shown = walker.current()
+    walker.watch()
     with django_assert_num_queries(7):
-        reply = walker.answer(trial_index=shown["trialIndex"], stimulus_id=shown["stimulusId"])
+        reply = walker.answer(trial_index=shown["trialIndex"], watched=False)
     assert reply.json()["trial"]["trialIndex"] == 2
     assert Response.objects.count() == 2
     key = str(Response.objects.latest("pk").submission_key)
     with django_assert_num_queries(7):               # a resend stores nothing (and
         # its reply shows trial 2 as the trial page does, recording the showing)
-        walker.answer(submission_key=key, trial_index=1, stimulus_id=shown["stimulusId"])
+        walker.answer(submission_key=key, trial_index=1, watched=False)
     assert Response.objects.count() == 2
 
 
@@ -165,7 +165,6 @@ def test_a_key_reused_on_another_of_ones_own_trials_stores_nothing(walker):
     key = str(uuid.uuid4())
     walker.answer(submission_key=key)                    # practice
     shown = walker.current()
-    reply = walker.answer(submission_key=key, trial_index=shown["trialIndex"],
-                          stimulus_id=shown["stimulusId"])
+    reply = walker.answer(submission_key=key, trial_index=shown["trialIndex"])
     assert reply.status_code == 200 and reply.json()["trial"]["trialIndex"] == 1
     assert Response.objects.count() == 1 and walker.participant.next_trial == 1

@@ -53,7 +53,7 @@ def test_bots_notice_a_server_that_accepts_invalid_answers(small_study, monkeypa
 
     monkeypatch.setattr(services, "_response_clean", lambda data: {
         "submission_key": data["submission_key"], "trial_index": int(data["trial_index"]),
-        "stimulus_id": data["stimulus_id"], "response_emotion": data["response_emotion"],
+        "response_emotion": data["response_emotion"],
         "intensity": 5, "sync": 5, "naturalness": 5, "rt_ms": 1, "plays": 1})
     with pytest.raises(BotError, match="out-of-range rating refused"):
         Bot("small", mode="random", seed=1).run()

@@ -1,7 +1,9 @@
-"""Clip links for nginx (CLIP_LINKS_ROOT): one per clip, named as its URL, made by
-build_study and by `manage.py link_clips`, and pruned when stimuli or studies go."""
+"""Clip links for nginx (CLIP_LINKS_ROOT): one per clip, named as its URL (a random
+name), made by build_study and by `manage.py link_clips`, pruned when stimuli or
+studies go, and none while a study is closed."""
 
 import os
+import re
 from io import StringIO
 from pathlib import Path
 
@@ -31,12 +33,27 @@ def test_build_links_every_clip_under_the_path_of_its_url(links, make_set, small
     study = study_build(manifest=make_set("a", small_rows), design="custom", slug="a").study
     linked = _linked(links, "a")
     assert len(linked) == study.stimuli.count() == 7       # 6 stimuli and the practice clip
+    names = set()
     for stimulus in study.stimuli.all():
-        url = reverse("studyapp:stimulus_file", args=["a", stimulus.pk, "mp4"])
-        assert url == f"/s/a/clip/{stimulus.pk}.mp4"       # what nginx's location matches
-        target = linked[f"{stimulus.pk}.mp4"]
+        url = reverse("studyapp:stimulus_file", args=["a", stimulus.url_name, "mp4"])
+        assert re.fullmatch(r"/s/a/clip/[0-9a-f]{32}\.mp4", url)  # what nginx's location matches
+        target = linked[f"{stimulus.url_name}.mp4"]
         assert target == (stimuli_root / "a" / stimulus.file).resolve()
         assert stimulus.stimulus_id not in str(url)
+        names.add(stimulus.url_name)
+    assert len(names) == 7
+
+
+def test_a_closed_study_has_no_links_and_reopening_brings_them_back(links, make_set, small_rows):
+    from studyapp.services import study_links_refresh
+
+    study = study_build(manifest=make_set("a", small_rows), design="custom", slug="a").study
+    study.is_open = False
+    study_links_refresh(study)
+    assert _linked(links, "a") == {}
+    study.is_open = True
+    study_links_refresh(study)
+    assert len(_linked(links, "a")) == 7
 
 
 def test_a_rebuild_replaces_the_links_of_gone_stimuli(links, make_set, small_rows):
@@ -44,8 +61,9 @@ def test_a_rebuild_replaces_the_links_of_gone_stimuli(links, make_set, small_row
     before = set(_linked(links, "a"))
     study_build(manifest=make_set("b", small_rows[:2]), design="custom", slug="a")
     after = _linked(links, "a")
-    pks = {f"{pk}.mp4" for pk in Study.objects.get(slug="a").stimuli.values_list("pk", flat=True)}
-    assert set(after) == pks and not set(after) & before
+    names = {f"{name}.mp4" for name in
+             Study.objects.get(slug="a").stimuli.values_list("url_name", flat=True)}
+    assert set(after) == names and not set(after) & before
     assert all("/b/clips/" in str(target) for target in after.values())
 
 

@@ -7,7 +7,7 @@ from django.db import connections
 
 from studyapp.models import Participant
 from studyapp.ordering import trial_order
-from studyapp.services import ServiceError, participant_enroll, study_build
+from studyapp.services import AlreadyEnrolled, ServiceError, participant_enroll, study_build
 
 
 @pytest.fixture
@@ -37,11 +37,14 @@ def test_order_is_the_seeded_permutation_stored_at_enrolment(task1):
     assert other != [t.stimulus.stimulus_id for t in p.trials.filter(is_practice=False)]
 
 
-def test_returning_prolific_participant_gets_their_own_place(small_study):
+def test_a_prolific_participant_enrols_once(small_study):
+    """Enrolling again under the same PID and study ID names the place already held;
+    whether the one asking gets it is the view's decision (test_takeover.py)."""
     first = participant_enroll(study=small_study, external_pid="P1", external_study_id="S1")
-    again = participant_enroll(study=small_study, external_pid="P1", external_study_id="S1")
+    with pytest.raises(AlreadyEnrolled) as again:
+        participant_enroll(study=small_study, external_pid="P1", external_study_id="S1")
     other = participant_enroll(study=small_study, external_pid="P2", external_study_id="S1")
-    assert again.pk == first.pk and other.pk != first.pk
+    assert again.value.participant.pk == first.pk and other.pk != first.pk
     assert Participant.objects.count() == 2
 
 
@@ -49,8 +52,9 @@ def test_closed_study_takes_nobody_new_but_keeps_returning_people(small_study):
     first = participant_enroll(study=small_study, external_pid="P1", external_study_id="S1")
     small_study.is_open = False
     small_study.save()
-    assert participant_enroll(study=small_study, external_pid="P1",
-                              external_study_id="S1").pk == first.pk
+    with pytest.raises(AlreadyEnrolled) as again:
+        participant_enroll(study=small_study, external_pid="P1", external_study_id="S1")
+    assert again.value.participant.pk == first.pk
     with pytest.raises(ServiceError, match="closed"):
         participant_enroll(study=small_study)
 

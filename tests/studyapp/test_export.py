@@ -52,7 +52,7 @@ def test_one_row_per_answered_trial_with_correct_scored(small_study):
 
 
 def test_export_to_a_file_and_participants_table(small_study, tmp_path):
-    w = Walker("small", "?PROLIFIC_PID=pp&STUDY_ID=ss&SESSION_ID=qq")
+    w = Walker("small", f"?PROLIFIC_PID={'a1' * 12}&STUDY_ID={'b2' * 12}&SESSION_ID=qq")
     w.to_trials(age=41, gender="male")
     w.answer()
     w.answer()
@@ -63,7 +63,7 @@ def test_export_to_a_file_and_participants_table(small_study, tmp_path):
     assert len(rows) == 1
     row = rows[0]
     assert (row["age"], row["gender"], row["external_pid"], row["external_study_id"],
-            row["external_session_id"]) == ("41", "male", "pp", "ss", "qq")
+            row["external_session_id"]) == ("41", "male", "a1" * 12, "b2" * 12, "qq")
     assert (row["stage"], row["trials_answered"], row["trials_total"]) == ("trials", "1", "6")
 
 

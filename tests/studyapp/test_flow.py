@@ -27,7 +27,7 @@ def test_no_consent_no_trials(small_study):
     response = walker.client.post(walker.url("consent/"), {"consent": "no"})
     assert response["Location"] == "/s/small/declined/"
     assert walker.client.get(walker.url("trial/"))["Location"] == "/s/small/declined/"
-    assert walker.answer(trial_index=0, stimulus_id="practice").status_code == 409
+    assert walker.answer(trial_index=0, watched=False).status_code == 409
     assert not Response.objects.exists()
 
 
@@ -56,11 +56,12 @@ def test_practice_then_trials_in_order_then_completion(small_study):
     walker.to_trials()
     first = walker.client.get(walker.url("trial/"))
     assert b"Practice trial" in first.content and b"ask questions now" in first.content
-    expected = [t.stimulus.stimulus_id for t in walker.participant.trials.order_by("index")]
+    expected = [f"/s/small/clip/{t.stimulus.url_name}.mp4"
+                for t in walker.participant.trials.order_by("index")]
     seen = []
     for _ in expected:
         config = walker.current()
-        seen.append(config["stimulusId"])
+        seen.append(config["clipUrl"])
         assert walker.answer().json()["ok"]
     assert seen == expected
     done = walker.client.get(walker.url("done/"))
@@ -78,19 +79,19 @@ def test_progress_shows_k_of_n(small_study):
     assert "Trial 1 of 6" in page
 
 
-def test_reload_and_new_client_with_prolific_ids_resume_at_the_same_trial(small_study):
-    query = "?PROLIFIC_PID=abc&STUDY_ID=st1&SESSION_ID=se1"
+def test_returning_from_prolific_in_the_same_browser_resumes_at_the_same_trial(small_study):
+    query = f"?PROLIFIC_PID={'a1' * 12}&STUDY_ID={'b2' * 12}&SESSION_ID=se1"
     walker = Walker("small", query)
     walker.to_trials()
     walker.answer()
     walker.answer()
     position = walker.current()["trialIndex"]
     assert position == 2
-    back = Walker("small", query)  # another browser, same Prolific ids
-    assert back.entry["Location"] == "/s/small/trial/"
-    assert back.current()["trialIndex"] == position
+    again = walker.client.get("/s/small/" + query)  # Prolific's "return to the study"
+    assert again["Location"] == "/s/small/trial/"
+    assert walker.current()["trialIndex"] == position
     assert Participant.objects.count() == 1
-    assert back.participant.external_session_id == "se1"
+    assert walker.participant.external_session_id == "se1"
 
 
 def test_study_link_again_in_the_same_browser_keeps_the_place(small_study):

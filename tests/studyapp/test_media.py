@@ -30,9 +30,10 @@ def test_unsatisfiable_ranges(header):
 
 
 @pytest.fixture
-def clip(small_study):
-    stimulus = Stimulus.objects.filter(study=small_study, is_practice=False).first()
-    return f"/s/small/clip/{stimulus.pk}.mp4", stimulus
+def clip(walker):
+    """(url, stimulus, client): a clip of one of the walker's trials, and their browser."""
+    stimulus = walker.participant.trials.get(index=1).stimulus
+    return f"/s/small/clip/{stimulus.url_name}.mp4", stimulus, walker.client
 
 
 def body(response):
@@ -40,8 +41,8 @@ def body(response):
 
 
 @pytest.mark.django_db
-def test_view_answers_ranges_like_a_file_server(client, clip, clip_file):
-    url, _ = clip
+def test_view_answers_ranges_like_a_file_server(clip, clip_file):
+    url, _, client = clip
     data = clip_file.read_bytes()
     size = len(data)
     whole = client.get(url)
@@ -59,8 +60,27 @@ def test_view_answers_ranges_like_a_file_server(client, clip, clip_file):
 
 
 @pytest.mark.django_db
-def test_view_revalidates_and_ignores_stale_if_range(client, clip, clip_file):
-    url, _ = clip
+def test_a_clip_names_no_file_and_no_time(clip):
+    """Neither the file's name nor its modification time (render order can give the
+    method away) leaves the server, in a header or in the ETag."""
+    url, stimulus, client = clip
+    for response in (client.get(url), client.get(url, HTTP_RANGE="bytes=0-1")):
+        assert "Content-Disposition" not in response and "Last-Modified" not in response
+        path = stimulus.study.stimuli_dir + "/" + stimulus.file
+        mtime = (settings_root() / path).stat().st_mtime_ns
+        assert f"{mtime:x}" not in response["ETag"] and str(mtime) not in response["ETag"]
+        assert stimulus.stimulus_id not in str(response.headers)
+
+
+def settings_root():
+    from django.conf import settings
+
+    return settings.STIMULI_ROOT
+
+
+@pytest.mark.django_db
+def test_view_revalidates_and_ignores_stale_if_range(clip):
+    url, _, client = clip
     etag = client.get(url)["ETag"]
     assert client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 304
     assert client.get(url, HTTP_RANGE="bytes=0-1", HTTP_IF_RANGE=etag).status_code == 206
@@ -68,20 +88,28 @@ def test_view_revalidates_and_ignores_stale_if_range(client, clip, clip_file):
 
 
 @pytest.mark.django_db
-def test_only_files_of_the_study_are_served(client, clip, make_set, small_rows):
-    from studyapp.services import study_build
+def test_clips_go_only_to_participants_whose_trials_show_them(clip, make_set, small_rows):
+    from django.test import Client
 
-    url, stimulus = clip
-    other = study_build(manifest=make_set("other", small_rows), design="custom", slug="other").study
-    assert client.get(f"/s/other/clip/{stimulus.pk}.mp4").status_code == 404
-    assert client.get(f"/s/small/clip/{stimulus.pk}.png").status_code == 404  # no poster
-    assert client.get(f"/s/small/clip/{stimulus.pk}.txt").status_code == 404
-    assert other.slug == "other"
+    from studyapp.services import study_build
+    from tests.studyapp.participant import Walker
+
+    url, stimulus, client = clip
+    study_build(manifest=make_set("other", small_rows), design="custom", slug="other")
+    assert Client().get(url).status_code == 404                       # no participant
+    elsewhere = Walker("other")                                       # another study's
+    assert elsewhere.client.get(url).status_code == 404
+    assert elsewhere.client.get(url.replace("/s/small/", "/s/other/")).status_code == 404
+    assert client.get(url.replace("/s/small/", "/s/other/")).status_code == 404
+    assert client.get(url.replace(".mp4", ".png")).status_code == 404  # no poster
+    assert client.get(url.replace(".mp4", ".txt")).status_code == 404
+    assert client.get(f"/s/small/clip/{stimulus.pk}.mp4").status_code == 404  # numbers: gone
+    assert client.get(url).status_code == 200
 
 
 @pytest.mark.django_db
-def test_accel_redirect_hands_bytes_to_nginx(client, clip, settings, small_study):
-    url, stimulus = clip
+def test_accel_redirect_hands_bytes_to_nginx(clip, settings):
+    url, stimulus, client = clip
     settings.STIMULI_ACCEL_REDIRECT = "/protected-stimuli/"
     response = client.get(url)
     assert response["X-Accel-Redirect"] == f"/protected-stimuli/small/{stimulus.file}"

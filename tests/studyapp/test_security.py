@@ -45,7 +45,7 @@ def test_answers_need_the_csrf_token(small_study):
     client.get("/s/small/")
     pk = client.session["participant:small"]
     Participant.objects.filter(pk=pk).update(stage="trials")
-    body = {"submission_key": str(uuid.uuid4()), "trial_index": 0, "stimulus_id": "practice",
+    body = {"submission_key": str(uuid.uuid4()), "trial_index": 0,
             "response_emotion": "joy", "intensity": 5, "sync": 5, "naturalness": 5, "plays": 1}
     reply = client.post("/s/small/answer/", json.dumps(body), content_type="application/json")
     assert reply.status_code == 403
@@ -64,13 +64,13 @@ def test_answers_need_the_csrf_token(small_study):
     {"intensity": float("inf")},
     {"response_emotion": ["joy"]},
     {"response_emotion": {"a": 1}},
-    {"stimulus_id": None},
+    {"trial_index": None},
     {"submission_key": 12},
 ])
 def test_hostile_answer_bodies_get_4xx_and_store_nothing(walker, body):
     config = walker.current()
     base = {"submission_key": str(uuid.uuid4()), "trial_index": config["trialIndex"],
-            "stimulus_id": config["stimulusId"], "response_emotion": "joy", "intensity": 5,
+            "response_emotion": "joy", "intensity": 5,
             "sync": 5, "naturalness": 5, "plays": 1}
     payload = json.dumps({**base, **body})
     reply = walker.client.post(walker.url("answer/"), payload, content_type="application/json")

@@ -6,8 +6,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from studyapp.links import pilot_link, pilot_param
 from studyapp.models import Participant, Response
-from studyapp.services import participant_enroll, study_build
+from studyapp.services import AlreadyEnrolled, participant_enroll, study_build
 from studyapp.status import study_summary
 from tests.studyapp.participant import Walker
 
@@ -50,10 +51,17 @@ def test_practice_off_starts_at_trial_one(small_study):
     assert not w.participant.trials.filter(is_practice=True).exists()
 
 
-def test_pilot_by_study_setting_or_link_parameter(small_study):
-    w = Walker("small", "?pilot=1")
+def test_pilot_by_study_setting_or_signed_pilot_link(small_study):
+    """Pilot data is left out of the analysis, so only the experimenter's signed pilot
+    link (study_status, dashboard) makes a pilot: a bare ?pilot=1 is refused."""
+    w = Walker("small", "?pilot=" + pilot_param(small_study))
     assert w.participant.is_pilot
+    assert pilot_link(small_study) == "/s/small/?pilot=" + pilot_param(small_study)
     assert not Walker("small").participant.is_pilot
+    for forged in ("1", "true", pilot_param(small_study)[:-1] + "x", ""):
+        bare = Walker("small", f"?pilot={forged}")
+        assert bare.entry.status_code == 400 and b"pilot link is not valid" in bare.entry.content
+    assert Participant.objects.filter(is_pilot=True).count() == 1
     configure(small_study, is_pilot=True)
     assert Walker("small").participant.is_pilot
 
@@ -96,8 +104,9 @@ def test_inactive_participants_free_their_group_place_but_can_resume(make_set):
     others = [participant_enroll(study=study, seed=s) for s in range(2, 6)]
     groups = sorted(p.group for p in others)
     assert groups.count(first.group) == 1 and len(set(groups)) == 4
-    back = participant_enroll(study=study, external_pid="A", external_study_id="S")
-    assert back.pk == first.pk and back.group == first.group
+    with pytest.raises(AlreadyEnrolled) as back:
+        participant_enroll(study=study, external_pid="A", external_study_id="S")
+    assert back.value.participant.pk == first.pk
 
 
 def test_withdrawal_from_any_page_marks_data_and_leaves_it_out(small_study):
@@ -111,8 +120,7 @@ def test_withdrawal_from_any_page_marks_data_and_leaves_it_out(small_study):
     assert w.client.post(w.url("withdraw/"))["Location"] == "/s/small/withdrawn/"
     assert w.participant.stage == "withdrawn" and w.participant.withdrawn_at
     assert w.client.get(w.url("trial/"))["Location"] == "/s/small/withdrawn/"
-    assert w.answer(trial_index=1, stimulus_id=w.participant.trials.get(index=1)
-                    .stimulus.stimulus_id).status_code == 409
+    assert w.answer(trial_index=1).status_code == 409
     from studyapp.selectors import response_rows
 
     assert list(response_rows(small_study)) == []

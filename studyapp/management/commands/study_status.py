@@ -8,7 +8,9 @@ from studyapp.status import STATUSES, minutes, study_summary
 
 class Command(BaseCommand):
     help = ("Show a study's progress: participants per group and status, median completion "
-            "time, drop-outs with the trial where they stopped, answers per stimulus.")
+            "time, drop-outs with the trial where they stopped, participants whose answers "
+            "were refused as sooner than the clip, answers per stimulus, and the signed "
+            "pilot link (append it to the server's address).")
 
     def add_arguments(self, parser):
         parser.add_argument("slug", help="the study's slug")
@@ -38,6 +40,13 @@ class Command(BaseCommand):
             for d in s["dropouts"]:
                 out(f"  {d['participant']}  group {d['group'] or '-'}  {d['stage']:>12}  "
                     f"stopped at trial {d['stopped_at_trial']}")
+        if s["too_fast"]:
+            out(f"answers refused as sooner than the clip ({len(s['too_fast'])} participant(s); "
+                "consider excluding speeders):")
+            for t in s["too_fast"]:
+                out(f"  {t['participant']}  group {t['group'] or '-'}  {t['stage']:>12}  "
+                    f"{t['refused']} refused")
+        out(f"pilot link (answers marked as pilot data): {s['pilot_link']}")
         if stimuli:
             for row in s["answers_per_stimulus"]:
                 out(f"  {row['answers']:>5}  {row['stimulus_id']}  {row['group']}")

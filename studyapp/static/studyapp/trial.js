@@ -174,6 +174,11 @@
     }
     status.textContent = reply.error || `The answer was refused (${response.status}).`;
     status.className = "status error";
+    if (reply.code === "watch") {
+      // The server timed the answer as sooner than the clip's length: watch it again.
+      state.playedThrough = false;
+      playButton.hidden = false;
+    }
     state.sending = false;
     refresh();
   }
@@ -188,7 +193,6 @@
     const body = {
       submission_key: submissionKey(),
       trial_index: trial.trialIndex,
-      stimulus_id: trial.stimulusId,
       response_emotion: value("response_emotion"),
       intensity: Number(value("intensity")),
       sync: Number(value("sync")),
