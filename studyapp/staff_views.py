@@ -1,4 +1,5 @@
-"""Experimenter pages (staff login): the live dashboard and the export download."""
+"""Experimenter pages (staff login): the site root's study list, the live dashboard and the
+export download."""
 
 from __future__ import annotations
 
@@ -11,6 +12,19 @@ from django.shortcuts import get_object_or_404, render
 from studyapp.export import csv_write, export_table
 from studyapp.models import Study
 from studyapp.status import STATUSES, minutes, study_summary
+
+
+def home(request):
+    """The site root. Staff get the open studies with their participant and
+    dashboard links; anyone else a neutral page that names no study, since a
+    study is reached by the link its participants are sent and its slug is not
+    advertised (a login redirect would show visitors the admin instead)."""
+    if not (request.user.is_active and request.user.is_staff):
+        return render(request, "studyapp/message.html", {
+            "title": "Online studies",
+            "message": "To take part in a study, please follow the link you were given."})
+    return render(request, "studyapp/staff/home.html",
+                  {"studies": Study.objects.filter(is_open=True).order_by("-created_at")})
 
 
 @staff_member_required
