@@ -26,6 +26,8 @@ system-packages:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	  else echo "missing:$$missing: run 'sudo apt-get install -y$$missing' for the browser and deploy tests"; fi; fi
 
+# The demo is local use: DEBUG on (studyapp/settings.py defaults to production).
+demo: export DEBUG = 1
 demo: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python -m generator demo --out $(DEMO_SET)

@@ -1,8 +1,8 @@
 """One settings module, driven by environment variables (see .env.example).
 
 DATABASE_URL  SQLite file var/db.sqlite3 by default; postgres://... for PostgreSQL
-DEBUG         "1"/"0" (default 1: local use); production sets 0
-SECRET_KEY    required when DEBUG is off
+DEBUG         "1"/"0" (default 0: production); local use sets 1 (`make demo`, the tests do)
+SECRET_KEY    required when DEBUG is off; a placeholder or short key is refused
 ALLOWED_HOSTS comma-separated (default: localhost names)
 STIMULI_ROOT  folder that holds the stimulus sets (default: ./stimuli)
 """
@@ -29,12 +29,43 @@ def _env_bool(name: str, default: bool) -> bool:
     raise ImproperlyConfigured(f"{name}={value!r} is not a boolean: use 1 or 0.")
 
 
-DEBUG = _env_bool("DEBUG", True)
-SECRET_KEY = os.environ.get("SECRET_KEY", "")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
-    SECRET_KEY = "insecure-local-development-key-do-not-deploy"
+# Underscored names are not settings. The placeholders: .env.example's, and the
+# prefix of the keys `django-admin startproject` writes.
+_SECRET_KEY_PLACEHOLDERS = ("change-me", "django-insecure")
+_SECRET_KEY_MIN_LENGTH = 32
+_SECRET_KEY_HINT = 'python -c "import secrets; print(secrets.token_urlsafe(50))"'
+
+
+def _secret_key(debug: bool) -> str:
+    """SECRET_KEY from the environment, or a fixed key for local use (DEBUG on, none set).
+
+    The key signs sessions: whoever knows it can pose as any participant or
+    experimenter. So a placeholder or a short key is refused at start, not
+    merely warned about, whatever DEBUG says.
+    """
+    key = os.environ.get("SECRET_KEY", "")
+    if not key:
+        if not debug:
+            raise ImproperlyConfigured(
+                f"SECRET_KEY must be set when DEBUG is off: set SECRET_KEY to a long random "
+                f"string ({_SECRET_KEY_HINT}), or DEBUG=1 for local use.")
+        return "insecure-local-development-key-do-not-deploy"
+    placeholder = next((p for p in _SECRET_KEY_PLACEHOLDERS if key.lower().startswith(p)), None)
+    if placeholder:
+        raise ImproperlyConfigured(
+            f"SECRET_KEY is a placeholder (it starts with {placeholder!r}): set it to a long "
+            f"random string ({_SECRET_KEY_HINT}).")
+    if len(key) < _SECRET_KEY_MIN_LENGTH:
+        raise ImproperlyConfigured(
+            f"SECRET_KEY is too short ({len(key)} characters, at least "
+            f"{_SECRET_KEY_MIN_LENGTH} needed): set it to a long random string ({_SECRET_KEY_HINT}).")
+    return key
+
+
+# Off unless asked for: a server started without settings must not show
+# tracebacks to participants. `make demo` and the tests set DEBUG=1.
+DEBUG = _env_bool("DEBUG", False)
+SECRET_KEY = _secret_key(DEBUG)
 
 ALLOWED_HOSTS = [
     h.strip()
@@ -135,3 +166,22 @@ STIMULI_ACCEL_REDIRECT = os.environ.get("STIMULI_ACCEL_REDIRECT", "")
 CLIP_LINKS_ROOT = os.environ.get("CLIP_LINKS_ROOT", "")
 
 LOGIN_URL = "admin:login"
+
+# With DEBUG off, Django's default logging sends a 500's traceback only to
+# ADMINS by mail (none here), so it was lost. Send django.request errors to
+# stderr, which gunicorn's workers share with gunicorn's own log: systemd's
+# journal on a server, var/run-local/gunicorn.log in the rehearsal. With DEBUG
+# on, Django's own console handler prints them already (hence the filter).
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"debug_off": {"()": "django.utils.log.RequireDebugFalse"}},
+    "formatters": {
+        "stamped": {"format": "{asctime} {levelname} {name} pid={process}: {message}", "style": "{"},
+    },
+    "handlers": {
+        "stderr": {"class": "logging.StreamHandler", "stream": "ext://sys.stderr",
+                   "level": "ERROR", "filters": ["debug_off"], "formatter": "stamped"},
+    },
+    "loggers": {"django.request": {"handlers": ["stderr"]}},
+}
