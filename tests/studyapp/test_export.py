@@ -4,8 +4,11 @@ import csv
 import io
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
+from django.test import Client
 
+from studyapp.export import spreadsheet_safe
 from studyapp.selectors import response_columns
 from studyapp.services import study_build
 from tests.studyapp.participant import Walker
@@ -43,7 +46,8 @@ def test_one_row_per_answered_trial_with_correct_scored(small_study):
     rows, header = export("small")
     assert header.split(",") == CONTRACT
     assert len(rows) == 4
-    mine = [r for r in rows if r["participant"] == a.participant.code]
+    # A code can start with "-" (1 in 64): the export writes it spreadsheet-safe.
+    mine = [r for r in rows if r["participant"] == spreadsheet_safe(a.participant.code)]
     assert [(r["trial_index"], r["is_practice"], r["correct"]) for r in mine] == [
         ("0", "1", str(int(mine[0]["emotion"] == "joy"))), ("1", "0", "1"), ("2", "0", "0")]
     assert mine[1]["emotion"] == intended and mine[1]["character"] in ("Mery", "Ray")
@@ -72,3 +76,57 @@ def test_unknown_study_and_bad_folder_are_sentences(small_study, tmp_path):
         export("nope")
     with pytest.raises(CommandError, match="does not exist"):
         call_command("export_responses", "small", out=str(tmp_path / "no" / "x.csv"))
+
+
+FORMULA = '=HYPERLINK("http://x","y")'
+
+
+@pytest.fixture
+def formula_participant(make_set):
+    """A participant of study "num" (a factor with negative number levels) who describes
+    their gender as a spreadsheet formula on the about-you form, and answers two trials."""
+    rows = [{"character": "Mery", "emotion": e, "offset": o}
+            for e in ("joy", "fear") for o in ("-1", "-0.5")]
+    study_build(manifest=make_set("num", rows), design="custom", slug="num")
+    w = Walker("num")
+    w.client.post(w.url("consent/"), {"consent": "yes"})
+    w.client.post(w.url("about-you/"), {"age": 33, "gender": "self-described",
+                                        "gender_self": FORMULA})
+    w.client.post(w.url("instructions/"))
+    w.answer()
+    w.answer()
+    return w
+
+
+@pytest.fixture
+def staff_client():
+    client = Client()
+    client.force_login(get_user_model().objects.create_user("exp", is_staff=True))
+    return client
+
+
+def download(client: Client, path: str) -> list[dict]:
+    reply = client.get(path)
+    assert reply.status_code == 200 and reply["Content-Type"].startswith("text/csv")
+    return list(csv.DictReader(io.StringIO(reply.content.decode())))
+
+
+def assert_formula_is_text_and_numbers_are_numbers(participants, responses):
+    assert participants[0]["gender"] == "'" + FORMULA         # text in a spreadsheet
+    assert participants[0]["age"] == "33" and participants[0]["trials_answered"] == "1"
+    measured = next(r for r in responses if r["is_practice"] == "0")
+    assert measured["offset"] in ("-1", "-0.5")                # a number as text stays a number
+    assert (measured["trial_index"], measured["intensity"], measured["rt_ms"]) == ("1", "5", "850")
+
+
+def test_export_command_writes_participant_text_as_text_not_a_formula(formula_participant):
+    participants, _ = export("num", participants=True)
+    responses, _ = export("num")
+    assert_formula_is_text_and_numbers_are_numbers(participants, responses)
+
+
+def test_staff_download_writes_participant_text_as_text_not_a_formula(formula_participant,
+                                                                     staff_client):
+    assert_formula_is_text_and_numbers_are_numbers(
+        download(staff_client, "/staff/num/participants.csv"),
+        download(staff_client, "/staff/num/responses.csv"))
