@@ -21,59 +21,27 @@ RUNS = "runs"
 ETAD_STEPS = 5000
 
 
-def _hubert_wavs(dataset: Path) -> list:
-    """The training speech of every character (no test sentence is heard)."""
-    import json
-
-    from generator.modeldata import Item, item_audio
-
-    root = Path(dataset)
-    split = root / "split.json"
-    if not split.is_file():
-        from generator.errors import InputError
-
-        raise InputError(f"{root}: no dataset here (no split.json); build it with "
-                         f"`python -m generator dataset build --out {root}`")
-    wavs = []
-    for identifier in json.loads(split.read_text())["train"]:
-        slug, key = identifier.split("-", 1)
-        item = Item(identifier, slug, key, key.split("-")[0], root)
-        if item.base.with_suffix(".json").is_file():
-            wavs.append(item_audio(item))
-    return wavs
-
-
 def _train_hubert(args: argparse.Namespace) -> int:
-    from generator.hubert import PretrainConfig, hubert_pretrain
+    from generator.hubert import PretrainConfig, hubert_pretrain, training_speech
 
     cfg = PretrainConfig(steps=args.steps, seed=args.seed)
-    out = hubert_pretrain(_hubert_wavs(Path(args.data)), Path(args.out), cfg)
+    out = hubert_pretrain(training_speech(args.data), Path(args.out), cfg)
     print(f"wrote the small HuBERT to {out} (report: {out / 'project_hubert.json'})")
     return 0
-
-
-def _hubert_default(path: str, data: str) -> Path:
-    """The HuBERT folder to use; the project's own is pretrained first when it is missing."""
-    from generator.hubert import PretrainConfig, hubert_pretrain
-
-    folder = Path(path)
-    if not (folder / "config.json").is_file() and path == f"{RUNS}/hubert":
-        print(f"no HuBERT at {folder}: pretraining the project's small HuBERT first")
-        hubert_pretrain(_hubert_wavs(Path(data)), folder, PretrainConfig())
-    return folder
 
 
 def _train_etad(args: argparse.Namespace) -> int:
     import torch
 
     from generator.etad import ETADConfig
+    from generator.hubert import hubert_ensure
     from generator.train import etad_train
 
     torch.set_num_threads(args.threads)
     cfg = ETADConfig(use_emotion=not args.no_emotion, use_softdtw=not args.no_softdtw,
                      steps=args.steps, seed=args.seed)
     path = etad_train(data=Path(args.data), out=Path(args.out),
-                      hubert=_hubert_default(args.hubert, args.data), cfg=cfg)
+                      hubert=hubert_ensure(args.hubert, args.data), cfg=cfg)
     print(f"wrote {path}; held-out F-RPD / M-RPD in {path.parent / 'metrics.json'}")
     return 0
 
@@ -183,8 +151,9 @@ def models_register(commands) -> None:
                       help="run folder: checkpoint.pt (resumed), etad.pt, metrics.json "
                            "(default: %(default)s)")
     etad.add_argument("--hubert", default=f"{RUNS}/hubert",
-                      help="HuBERT checkpoint folder in Hugging Face format; the project's own is "
-                           "pretrained first if the default is missing (default: %(default)s)")
+                      help="HuBERT checkpoint folder in Hugging Face format; when the folder "
+                           "is missing or empty, the project's small HuBERT is pretrained there "
+                           "first (default: %(default)s)")
     etad.add_argument("--no-softdtw", action="store_true",
                       help="Table 3's 'w/o Soft-DTW' ablation: L2 and continuity only")
     etad.add_argument("--no-emotion", action="store_true",

@@ -37,6 +37,7 @@ from generator.errors import InputError
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 SAMPLE_RATE, HUBERT_HOP, RECEPTIVE = 16000, 320, 400
 PROJECT_FILE = "project_hubert.json"  # written beside our own checkpoint
+STATE_FILE = "pretrain_state.pt"      # pretraining's resumable state, beside it too
 
 
 def small_config():
@@ -204,7 +205,7 @@ def hubert_pretrain(wavs: list[np.ndarray], out: Path, cfg: PretrainConfig, *,
     optimizer = torch.optim.AdamW(net.parameters(), lr=cfg.lr, weight_decay=0.01)
     schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, cfg.lr, total_steps=cfg.steps,
                                                    pct_start=0.1)
-    state_path, start = out / "pretrain_state.pt", 0
+    state_path, start = out / STATE_FILE, 0
     if state_path.is_file():
         state = torch.load(state_path, weights_only=False)
         if state["config"] == asdict(cfg):
@@ -253,3 +254,45 @@ def hubert_pretrain(wavs: list[np.ndarray], out: Path, cfg: PretrainConfig, *,
         "final_loss": final.get("loss"), "final_masked_accuracy": final.get("accuracy"),
         "chance_accuracy": 1.0 / cfg.clusters}, indent=2))
     return out
+
+
+def training_speech(dataset: str | Path) -> list[np.ndarray]:
+    """The training speech of every character of ``dataset`` (no test sentence is heard)."""
+    from generator.modeldata import Item, item_audio
+
+    root = Path(dataset)
+    split = root / "split.json"
+    if not split.is_file():
+        raise InputError(f"{root}: no dataset here (no split.json); build it with "
+                         f"`python -m generator dataset build --out {root}`")
+    wavs = []
+    for identifier in json.loads(split.read_text())["train"]:
+        slug, key = identifier.split("-", 1)
+        item = Item(identifier, slug, key, key.split("-")[0], root)
+        if item.base.with_suffix(".json").is_file():
+            wavs.append(item_audio(item))
+    return wavs
+
+
+def hubert_ensure(folder: str | Path, dataset: str | Path) -> Path:
+    """``folder`` as a HuBERT checkpoint, the project's small HuBERT pretrained there
+    first (on ``dataset``'s training speech) when it holds none yet.
+
+    Decided by what the folder holds, whatever it is called: a checkpoint
+    (config.json) is used as it is; a missing or empty folder, or one with only an
+    interrupted pretraining's state, gets the small HuBERT; any other folder is
+    refused rather than trained into, since it is someone's files, not ours.
+    """
+    folder = Path(folder)
+    if (folder / "config.json").is_file():
+        return folder
+    if folder.exists() and not folder.is_dir():
+        raise InputError(f"{folder}: a file, not a HuBERT checkpoint folder")
+    held = sorted(p.name for p in folder.iterdir()) if folder.is_dir() else []
+    others = [name for name in held if name != STATE_FILE]
+    if others:
+        raise InputError(f"{folder}: not a HuBERT checkpoint folder (no config.json; it holds "
+                         f"{', '.join(others[:3])}); pass a HuBERT checkpoint, or a new or "
+                         "empty folder to pretrain the project's small HuBERT in")
+    print(f"no HuBERT at {folder}: pretraining the project's small HuBERT there first")
+    return hubert_pretrain(training_speech(dataset), folder, PretrainConfig())

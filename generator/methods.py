@@ -55,9 +55,9 @@ class Methods:
             out = self.runs / variant
 
             def train():
-                from generator.cli_models import _hubert_default
+                from generator.hubert import hubert_ensure
 
-                hubert = _hubert_default(str(self.runs / "hubert"), str(self.data))
+                hubert = hubert_ensure(self.runs / "hubert", self.data)
                 etad_train(data=self.data, out=out, hubert=hubert,
                            cfg=ETADConfig(**ETAD_VARIANTS[variant]))
 

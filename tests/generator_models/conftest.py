@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from functools import partial
 
 import numpy as np
 import pytest
@@ -51,11 +52,26 @@ def tiny_dataset(tmp_path_factory):
     return root
 
 
+TINY_PRETRAIN = dict(steps=3, batch=2, crop_s=0.5, clusters=4)
+TINY_ETAD = dict(mouth_channels=16, mouth_hidden=8, audio_dim=16, emotion_dim=8, crop=16,
+                 batch=2, steps=2)
+
+
 @pytest.fixture(scope="session")
 def tiny_hubert(tmp_path_factory):
     out = tmp_path_factory.mktemp("hubert")
-    cfg = PretrainConfig(steps=3, batch=2, crop_s=0.5, clusters=4)
+    cfg = PretrainConfig(**TINY_PRETRAIN)
     return hubert_pretrain([speechlike(1.2, s) for s in range(3)], out, cfg, progress=False)
+
+
+@pytest.fixture
+def tiny_defaults(monkeypatch):
+    """The default HuBERT pretraining and ETAD configs, shrunk to seconds, for the
+    commands and ``Methods`` that train what is missing with the defaults."""
+    from generator import etad, hubert
+
+    monkeypatch.setattr(hubert, "PretrainConfig", partial(PretrainConfig, **TINY_PRETRAIN))
+    monkeypatch.setattr(etad, "ETADConfig", partial(etad.ETADConfig, **TINY_ETAD))
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -66,3 +66,23 @@ def test_train_etad_without_a_dataset(tmp_path, capsys, tiny_hubert):
     code, err = _run(capsys, "train", "etad", "--data", str(tmp_path / "nothing"),
                      "--hubert", str(tiny_hubert), "--out", str(tmp_path / "run"))
     assert code == 1 and "dataset build" in err
+
+
+def test_train_etad_pretrains_hubert_in_any_new_folder(tiny_dataset, tmp_path, capsys,
+                                                       tiny_defaults):
+    hubert = tmp_path / "my-hubert"
+    code = main(["train", "etad", "--data", str(tiny_dataset), "--hubert", str(hubert),
+                 "--out", str(tmp_path / "run"), "--steps", "2"])
+    assert code == 0 and "pretraining the project's small HuBERT" in capsys.readouterr().out
+    assert (hubert / "config.json").is_file() and (tmp_path / "run" / "etad.pt").is_file()
+
+
+def test_train_etad_refuses_a_hubert_folder_that_holds_something_else(tiny_dataset, tmp_path,
+                                                                      capsys):
+    (tmp_path / "hubert-base").mkdir()
+    (tmp_path / "hubert-base" / "README").write_text("copy the checkpoint here")
+    code, err = _run(capsys, "train", "etad", "--data", str(tiny_dataset), "--hubert",
+                     str(tmp_path / "hubert-base"), "--out", str(tmp_path / "run"))
+    assert code == 1 and "not a HuBERT checkpoint folder" in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "run").exists()

@@ -1,6 +1,9 @@
-"""HuBERT: local loading only, 50 Hz frames aligned to 25 fps, the pretraining recipe runs."""
+"""HuBERT: local loading only, 50 Hz frames aligned to 25 fps, the pretraining recipe runs,
+and the project's own is pretrained where a folder holds none yet."""
 
 from __future__ import annotations
+
+import shutil
 
 import numpy as np
 import pytest
@@ -10,11 +13,13 @@ from generator.errors import InputError
 from generator.hubert import (
     PretrainConfig,
     hidden_states,
+    hubert_ensure,
     hubert_load,
     hubert_pretrain,
     mfcc_targets,
     span_mask,
 )
+from generator.methods import Methods
 from tests.generator_models.conftest import speechlike
 
 
@@ -51,3 +56,34 @@ def test_span_mask_covers_spans_and_never_nothing():
 
 def test_mfcc_targets_are_at_hubert_rate():
     assert mfcc_targets(np.zeros(16000, np.float32)).shape == (50, 36)
+
+
+def test_methods_pretrain_the_missing_hubert_of_any_runs_folder(tiny_dataset, tmp_path,
+                                                                tiny_defaults):
+    """`stimuli task2 --runs X` trains what X lacks, its HuBERT included, whatever X is called."""
+    runs = tmp_path / "my-runs"
+    _, handle = Methods(runs, tiny_dataset, train_missing=True).etad()
+    assert handle.path == str(runs / "hubert")
+    assert (runs / "hubert" / "project_hubert.json").is_file()
+    # An interrupted pretraining (its state only) is resumed in place, not refused.
+    again = tmp_path / "again"
+    again.mkdir()
+    shutil.copy(runs / "hubert" / "pretrain_state.pt", again)
+    assert hubert_load(hubert_ensure(again, tiny_dataset)).fingerprint == handle.fingerprint
+
+
+def test_a_checkpoint_folder_is_used_as_it_is(tiny_hubert, tmp_path):
+    # no dataset: anything but using the folder would stop here
+    assert hubert_ensure(tiny_hubert, tmp_path / "no-dataset") == tiny_hubert
+
+
+def test_a_folder_with_other_files_is_refused_not_trained_into(tiny_dataset, tmp_path):
+    folder = tmp_path / "hubert-base"
+    folder.mkdir()
+    (folder / "model.safetensors").write_bytes(b"weights without their config")
+    with pytest.raises(InputError, match=r"not a HuBERT checkpoint folder \(no config.json; "
+                                         r"it holds model.safetensors\)"):
+        hubert_ensure(folder, tiny_dataset)
+    assert [p.name for p in folder.iterdir()] == ["model.safetensors"]
+    with pytest.raises(InputError, match="a file, not a HuBERT checkpoint folder"):
+        hubert_ensure(folder / "model.safetensors", tiny_dataset)
