@@ -120,7 +120,7 @@ def _item_problems(directory: Path, data: dict, *, verify_files: bool) -> list[s
             for key in ("file", "poster"):
                 if item.get(key):
                     problems += _file_problems(directory, item, key, where, verify_files)
-            if section == "stimuli" and not problems:
+            if not problems:
                 problems += _duration_problems(directory, item, where, verify_files)
     return problems
 

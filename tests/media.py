@@ -15,6 +15,7 @@ from pathlib import Path
 
 import av
 import numpy as np
+from PIL import Image
 
 from studyapp.designs import DESIGNS
 
@@ -62,8 +63,10 @@ def design_factor_rows(design: str) -> list[dict]:
 
 
 def write_set(directory: Path, factor_rows: list[dict], source: Path, *, name: str = "set",
-              extra: dict | None = None) -> Path:
-    """Write a stimulus set: one copy of ``source`` per stimulus, a practice clip, a manifest."""
+              extra: dict | None = None, posters: bool = False) -> Path:
+    """Write a stimulus set: one copy of ``source`` per stimulus (and a poster image
+    each with ``posters``), a practice clip, a manifest. Ids and file names name
+    the factor levels, as generated sets do."""
     clips = directory / "clips"
     clips.mkdir(parents=True, exist_ok=True)
     stimuli = []
@@ -74,6 +77,11 @@ def write_set(directory: Path, factor_rows: list[dict], source: Path, *, name: s
         stimuli.append({"id": stimulus_id, "file": f"clips/{clip.name}", "sha256": sha256(clip),
                         "duration_s": 0.48, "sentence": "Kids are talking by the door",
                         "factors": factors})
+        if posters:
+            poster = directory / "posters" / f"{stimulus_id}.png"
+            poster.parent.mkdir(exist_ok=True)
+            Image.new("RGB", (8, 8), (n % 255, 80, 160)).save(poster)
+            stimuli[-1]["poster"] = f"posters/{poster.name}"
     practice_clip = clips / "practice.mp4"
     shutil.copyfile(source, practice_clip)
     manifest = {

@@ -16,9 +16,9 @@ from studyapp.models import Participant, Response, Trial
 class Walker:
     """A participant in a test: one client (one session cookie) on one study."""
 
-    def __init__(self, slug: str, query: str = ""):
+    def __init__(self, slug: str, query: str = "", client: Client | None = None):
         self.slug = slug
-        self.client = Client()
+        self.client = client or Client()
         self.entry = self.client.get(f"/s/{slug}/{query}")
 
     @property

@@ -5,15 +5,17 @@ import os
 import subprocess
 import sys
 import uuid
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from studyapp.models import Participant, Response
+from studyapp.models import Participant, Response, Trial
 from studyapp.services import ANSWER_FIELDS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -52,6 +54,7 @@ def test_answers_need_the_csrf_token(small_study):
     assert not Response.objects.exists()
     page = client.get("/s/small/trial/").content.decode()
     token = json.loads(page.split('type="application/json">')[1].split("</script>")[0])["csrfToken"]
+    Trial.objects.filter(participant_id=pk).update(shown_at=timezone.now() - timedelta(minutes=1))
     reply = client.post("/s/small/answer/", json.dumps(body), content_type="application/json",
                         HTTP_X_CSRFTOKEN=token)
     assert reply.status_code == 200 and Response.objects.count() == 1
