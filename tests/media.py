@@ -63,7 +63,8 @@ def design_factor_rows(design: str) -> list[dict]:
 
 
 def write_set(directory: Path, factor_rows: list[dict], source: Path, *, name: str = "set",
-              extra: dict | None = None, posters: bool = False) -> Path:
+              extra: dict | None = None, posters: bool = False,
+              duration_s: float = 0.48) -> Path:
     """Write a stimulus set: one copy of ``source`` per stimulus (and a poster image
     each with ``posters``), a practice clip, a manifest. Ids and file names name
     the factor levels, as generated sets do."""
@@ -75,7 +76,7 @@ def write_set(directory: Path, factor_rows: list[dict], source: Path, *, name: s
         clip = clips / f"{stimulus_id}.mp4"
         shutil.copyfile(source, clip)
         stimuli.append({"id": stimulus_id, "file": f"clips/{clip.name}", "sha256": sha256(clip),
-                        "duration_s": 0.48, "sentence": "Kids are talking by the door",
+                        "duration_s": duration_s, "sentence": "Kids are talking by the door",
                         "factors": factors})
         if posters:
             poster = directory / "posters" / f"{stimulus_id}.png"

@@ -98,6 +98,9 @@ def start_trials(page, base_url, age="40", gender="not-said"):
     page.click("button[type=submit]")
     page.click("text=Start the practice trial")
     page.wait_for_selector(".practice-banner")
+    # trial.js (end of the body) has run by DOMContentLoaded: before, a key press
+    # reaches no handler and the clip never starts.
+    page.wait_for_load_state("domcontentloaded")
 
 
 def test_participant_completes_trials_and_resumes_after_reload(browser, live_server, study):
@@ -235,4 +238,60 @@ def test_small_window_gets_a_polite_screening_page(browser, live_server, study):
     page.wait_for_selector("#screening:not([hidden])")
     assert "needs at least 1000 x 600" in page.inner_text("#screening-reason")
     assert not page.is_visible("main")
+    context.close()
+
+
+@pytest.fixture
+def slow_study(stimuli_root, small_rows, tmp_path):
+    """Four-second clips: long enough that playing one at 16x speed shows."""
+    from tests.media import tiny_clip, write_set
+
+    clip = tiny_clip(tmp_path / "four-seconds.mp4", frames=100, seconds=4.0)
+    manifest = write_set(stimuli_root / "slow", small_rows, clip, name="slow", duration_s=4.0)
+    return study_build(manifest=manifest, design="custom", slug="browser").study
+
+
+def test_a_clip_sped_up_is_refused_until_watched(browser, live_server, slow_study):
+    """playbackRate makes the page see the clip end; the server's clock does not."""
+    context = browser.new_context(viewport={"width": 1280, "height": 860})
+    context.add_init_script("""
+        window.speed = 16;
+        const realPlay = HTMLMediaElement.prototype.play;
+        HTMLMediaElement.prototype.play = function () {
+          this.playbackRate = window.speed;
+          return realPlay.call(this);
+        };""")
+    page = context.new_page()
+    start_trials(page, live_server.url)
+    answer_with_keyboard(page)
+    page.wait_for_selector("#status:has-text('watch the clip to its end')")
+    assert not Response.objects.exists()
+    assert page.is_disabled("#submit") and page.is_visible("#play")
+    assert Participant.objects.get().too_fast_answers == 1
+    page.evaluate("window.speed = 1")
+    page.keyboard.press("Space")
+    watch(page)
+    page.wait_for_function("!document.getElementById('submit').disabled", timeout=5000)
+    page.keyboard.press("Enter")
+    reach(page, "Trial 1 of 6")
+    assert Response.objects.count() == 1
+    context.close()
+
+
+def test_back_lands_where_the_server_says(browser, live_server, study):
+    """Participant pages are never cached: Back asks the server, which sends the
+    participant to the trial they are on, not to an old page from the cache."""
+    context = browser.new_context(viewport={"width": 1280, "height": 860})
+    page = context.new_page()
+    start_trials(page, live_server.url)
+    answer_with_keyboard(page)
+    reach(page, "Trial 1 of 6")
+    answer_with_keyboard(page)
+    reach(page, "Trial 2 of 6")
+    page.go_back()                         # the instructions, in the browser's history
+    reach(page, "Trial 2 of 6")
+    assert page.url.endswith("/s/browser/trial/")
+    page.go_back()                         # the questionnaire
+    reach(page, "Trial 2 of 6")
+    assert Response.objects.count() == 2
     context.close()

@@ -2,8 +2,9 @@
 
 import pytest
 
+from django.conf import settings
+
 from studyapp.media import RangeNotSatisfiable, byte_range
-from studyapp.models import Stimulus
 
 
 @pytest.mark.parametrize("header, expected", [
@@ -66,16 +67,10 @@ def test_a_clip_names_no_file_and_no_time(clip):
     url, stimulus, client = clip
     for response in (client.get(url), client.get(url, HTTP_RANGE="bytes=0-1")):
         assert "Content-Disposition" not in response and "Last-Modified" not in response
-        path = stimulus.study.stimuli_dir + "/" + stimulus.file
-        mtime = (settings_root() / path).stat().st_mtime_ns
+        path = settings.STIMULI_ROOT / stimulus.study.stimuli_dir / stimulus.file
+        mtime = path.stat().st_mtime_ns
         assert f"{mtime:x}" not in response["ETag"] and str(mtime) not in response["ETag"]
         assert stimulus.stimulus_id not in str(response.headers)
-
-
-def settings_root():
-    from django.conf import settings
-
-    return settings.STIMULI_ROOT
 
 
 @pytest.mark.django_db
