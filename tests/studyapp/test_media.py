@@ -1,7 +1,6 @@
 """Clips are served with HTTP Range support (Safari probes with bytes=0-1)."""
 
 import pytest
-
 from django.conf import settings
 
 from studyapp.media import RangeNotSatisfiable, byte_range
