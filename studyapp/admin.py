@@ -9,6 +9,7 @@ from django.contrib import admin
 from django.db import models
 
 from studyapp.models import Participant, Response, Stimulus, Study
+from studyapp.services import study_links_refresh
 
 # Help texts for the settings whose model field has none, or that need to say
 # when a change takes effect (the models' own texts are shown otherwise).
@@ -51,6 +52,11 @@ class StudyAdmin(admin.ModelAdmin):
     def get_form(self, request, obj=None, **kwargs):
         """The change form, with STUDY_HELP_TEXTS under the settings."""
         return super().get_form(request, obj, help_texts=STUDY_HELP_TEXTS, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        """Save, then make nginx's clip links match: a closed study has none."""
+        super().save_model(request, obj, form, change)
+        study_links_refresh(obj)
 
     def has_add_permission(self, request):
         """Studies come from a manifest (manage.py build_study), not from an empty form."""

@@ -20,7 +20,9 @@ def _completion_code() -> str:
 
 
 def _participant_code() -> str:
-    return secrets.token_urlsafe(18)  # 144 bits: unguessable
+    # 128 bits: unguessable; hex, so a code never starts with "-" (which the CSV
+    # export would quote as a would-be formula, export.py).
+    return secrets.token_hex(16)
 
 
 def url_name_new() -> str:

@@ -113,3 +113,24 @@ def test_bulk_delete_takes_a_study_nobody_took_part_in(admin_client, empty_study
                                                 "_selected_action": [empty_study.pk], "post": "yes"})
     assert reply.status_code == 302
     assert not Study.objects.filter(pk=empty_study.pk).exists()
+
+
+def test_closing_a_study_in_the_admin_removes_its_clip_links(admin_client, small_study,
+                                                            tmp_path, settings):
+    """nginx sends linked clips without asking the app, so a closed study has no links
+    (clip_links.py); participants still finishing get their clips from the app."""
+    from studyapp.services import study_links_refresh
+
+    settings.CLIP_LINKS_ROOT = str(tmp_path / "links")
+    study_links_refresh(small_study)
+    folder = tmp_path / "links" / "small"
+    assert len(list(folder.iterdir())) == 7
+    form = {"title": small_study.title, "completion_code": small_study.completion_code,
+            "practice_enabled": "on", "require_full_playback": "on", "breaks_every": "0",
+            "attention_checks": "0", "min_window_width": "0", "min_window_height": "0",
+            "inactive_minutes": "60", "_save": "Save"}                       # is_open unticked
+    assert admin_client.post(change_url(Study, small_study.pk), form).status_code == 302
+    assert list(folder.iterdir()) == []
+    assert admin_client.post(change_url(Study, small_study.pk),
+                             {**form, "is_open": "on"}).status_code == 302
+    assert len(list(folder.iterdir())) == 7

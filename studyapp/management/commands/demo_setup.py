@@ -41,5 +41,5 @@ class Command(BaseCommand):
             f"\nDemo study {result.study.slug!r} is ready.\n"
             f"  Participant link : {base}/s/{result.study.slug}/\n"
             f"  Experimenter     : {base}/admin/  user 'experimenter', password '{password}'\n"
-            f"  Export answers   : .venv/bin/python manage.py export_responses "
+            f"  Export answers   : DEBUG=1 .venv/bin/python manage.py export_responses "
             f"{result.study.slug} --out responses.csv\n"))
