@@ -278,6 +278,7 @@ def withdraw(request, slug):
     if request.method == "POST":
         participant = services.participant_withdraw(participant=participant)
         return redirect(stage_url(participant))
+    request.participant = participant  # the page's footer shows their resume code
     return render(request, "studyapp/withdraw.html", {
         "study": participant.study, "back_url": stage_url(participant)})
 
