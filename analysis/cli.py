@@ -18,13 +18,18 @@ def read_csv(path: str | Path) -> pd.DataFrame:
     path = Path(path)
     if not path.is_file():
         raise ValueError(f"file not found: {path}")
+    return csv_frame(path, str(path))
+
+
+def csv_frame(source, name: str) -> pd.DataFrame:
+    """A CSV (a path or a file-like object, called ``name`` in messages) as a data frame."""
     try:
         # Only empty fields are missing: a level called "NA" or "None" stays a level.
-        return pd.read_csv(path, keep_default_na=False, na_values=[""])
+        return pd.read_csv(source, keep_default_na=False, na_values=[""])
     except pd.errors.EmptyDataError:
-        raise ValueError(f"{path} is empty.") from None
+        raise ValueError(f"{name} is empty.") from None
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise ValueError(f"{path} is not a readable CSV file ({exc}).") from None
+        raise ValueError(f"{name} is not a readable CSV file ({exc}).") from None
 
 
 def jsonable(value):

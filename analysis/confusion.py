@@ -5,9 +5,8 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis.cells import require_columns
+from contract import EMOTIONS, RESPONSES
 
-EMOTIONS = ("anger", "disgust", "fear", "joy", "neutral", "sadness", "surprise")
-RESPONSES = (*EMOTIONS, "other")
 #: Figure 4's axis labels.
 SHORT = {
     "anger": "A", "disgust": "D", "fear": "F", "joy": "J", "neutral": "N",

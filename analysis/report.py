@@ -1,8 +1,8 @@
 """``python -m analysis.report``: the statistics PDF of a study, plus JSON and CSV tables.
 
-Reads a responses export (docs/design.md), or with ``--study`` the project's
-database, leaves out the practice trials and writes ``--out`` (PDF), a JSON
-file of every number beside it, and the tables as CSV files in a folder
+Reads a responses export (docs/design.md), or with ``--study`` the study app's
+own export of a study (analysis/app_export.py), leaves out the practice trials
+and writes ``--out`` (PDF), a JSON file of every number beside it, and the tables as CSV files in a folder
 beside it (``report.json``, ``report-tables/`` for ``report.pdf``).
 """
 
@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import io
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
 
-from analysis.cli import dumps, read_csv, run
+from analysis.cli import csv_frame, dumps, read_csv, run
 from analysis.designs import DESIGNS, design_for
 from analysis.report_pages import write_pdf
 from analysis.responses import measured_trials
@@ -128,7 +129,10 @@ def parser() -> argparse.ArgumentParser:
     source = p.add_mutually_exclusive_group(required=True)
     source.add_argument("--responses", type=Path, metavar="FILE.csv", help="responses export CSV")
     source.add_argument(
-        "--study", metavar="SLUG", help="read the study's responses from the database at DATABASE_URL"
+        "--study",
+        metavar="SLUG",
+        help="the study's responses as the study app exports them (manage.py export_responses, "
+        "database at DATABASE_URL)",
     )
     p.add_argument(
         "--design",
@@ -161,10 +165,11 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     if args.study:
-        from analysis.database import study_export
+        from analysis.app_export import study_export_csv
 
-        export, source = study_export(args.study), f"database study {args.study}"
-        sha256 = hashlib.sha256(export.to_csv(index=False).encode()).hexdigest()
+        raw = study_export_csv(args.study)
+        export, source = csv_frame(io.BytesIO(raw), f"study {args.study}"), f"study {args.study}"
+        sha256 = hashlib.sha256(raw).hexdigest()
     else:
         export, source = read_csv(args.responses), str(args.responses)
         sha256 = hashlib.sha256(args.responses.read_bytes()).hexdigest()

@@ -10,15 +10,8 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis.cells import require_columns
-from analysis.confusion import EMOTIONS, RESPONSES
+from contract import CHARACTERS, EMOTIONS, METHODS, RESPONSES
 
-#: The export's columns (docs/design.md); factors beyond the five named ones may follow.
-EXPORT_COLUMNS = (
-    "study", "participant", "group", "trial_index", "is_practice", "stimulus_id", "character",
-    "emotion", "method", "sentence_type", "sentence_group", "response_emotion", "correct",
-    "intensity", "sync", "naturalness", "rt_ms", "plays", "started_at", "submitted_at",
-    "pilot", "bot", "attention_check", "attention_passed",
-)  # fmt: skip
 #: The columns the report needs.
 REQUIRED = (
     "study", "participant", "is_practice", "character", "emotion", "method",
@@ -27,9 +20,9 @@ REQUIRED = (
 RATINGS = ("intensity", "sync", "naturalness")
 #: Display order of the levels (the paper's; unknown levels follow, sorted).
 ORDER = {
-    "character": ("Human", "Mery", "Bonnie", "Ray", "Malcolm", "Rose", "Miosha"),
+    "character": CHARACTERS,
     "emotion": EMOTIONS,
-    "method": ("GT", "ETAD", "EVP"),
+    "method": METHODS,
 }
 _TRUE = {"1", "true", "yes", "t", "y"}
 _FALSE = {"0", "false", "no", "f", "n"}

@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 
 from analysis.cli import run
-from analysis.confusion import EMOTIONS
-from analysis.responses import EXPORT_COLUMNS, ORDER
+from analysis.responses import ORDER
+from contract import EMOTIONS, EXPORT_COLUMNS
 
 PROG = "python -m analysis.simulate"
 #: Correlation of a participant's condition means across conditions (ASSUMED).

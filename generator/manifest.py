@@ -6,21 +6,10 @@ in the manifest are relative to the manifest's own folder.
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
+from contract import SCHEMA_VERSION, file_sha256
 from generator.files import json_write
-
-SCHEMA_VERSION = 1
-
-
-def file_sha256(path: Path) -> str:
-    """Hex SHA-256 of a file, read in 1 MiB blocks."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def stimulus_entry(

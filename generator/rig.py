@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from contract import EMOTIONS
 from generator.errors import InputError
 
 FPS = 25
-EMOTIONS = ("anger", "disgust", "fear", "joy", "neutral", "sadness", "surprise")
 FACE_PARTS = ("brow", "eye", "mouth", "cheek", "nose")
 
 # (control, part), in the column order every canonical track uses.

@@ -17,6 +17,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from contract import NAMED_FACTORS
 from generator.character import Character, character_get, characters
 from generator.clips import clip_render
 from generator.contact_sheet import contact_sheet_write
@@ -29,7 +30,7 @@ from generator.parallel import parallel_map
 from generator.rig import EMOTIONS, emotions_check
 from generator.speech import SAMPLE_RATE
 
-FACTORS = ["character", "emotion", "method", "sentence_type", "sentence_group"]
+FACTORS = list(NAMED_FACTORS)
 PRACTICE = ("Mery", Utterance("joy", "practice", 0, PRACTICE_SENTENCE))
 _RENDER_CODE = ("render.py", "draw_face.py", "draw_head.py", "draw_mouth.py", "shapes.py",
                 "video.py", "clips.py", "character.py")

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from contract import METHODS, NAMED_FACTORS
 from generator.character import Character, character_get, characters
 from generator.corpus import PRACTICE_SENTENCE, Utterance, utterances
 from generator.files import audio_read, text_write, track_read, track_write
@@ -25,8 +26,7 @@ from generator.methods import Methods, audio_check
 from generator.modeldata import emotion_index
 from generator.rig import EMOTIONS
 
-FACTORS = ["character", "emotion", "method", "sentence_type", "sentence_group"]
-METHODS = ("GT", "ETAD", "EVP")
+FACTORS = list(NAMED_FACTORS)
 
 
 def animate_file(methods: Methods, *, audio_path: Path, emotion: str, character: str,

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.test import Client
 
-from studyapp.designs import EMOTION_LABELS, EMOTIONS
+from contract import RESPONSES
 from studyapp.links import bot_param
 from studyapp.models import Participant, Study
 
@@ -54,7 +54,7 @@ CONFIG = re.compile(r'<script id="trial-config" type="application/json">(.*?)</s
 def answer_choose(factors: dict, rng: random.Random, mode: str, offset: float) -> dict:
     """The four answers a bot gives for a clip with these factors."""
     if mode == "random":
-        return {"response_emotion": rng.choice(list(EMOTION_LABELS)),
+        return {"response_emotion": rng.choice(RESPONSES),
                 **{k: rng.randint(1, 7) for k in ("intensity", "sync", "naturalness")}}
     profile = PROFILES.get(factors.get("method")) or PROFILES.get(factors.get("character"),
                                                                   DEFAULT)
@@ -62,7 +62,7 @@ def answer_choose(factors: dict, rng: random.Random, mode: str, offset: float) -
     if rng.random() < profile.p_correct:
         emotion = intended
     else:
-        emotion = rng.choice([e for e in (*EMOTIONS, "other") if e != intended])
+        emotion = rng.choice([e for e in RESPONSES if e != intended])
 
     def rating(mean: float) -> int:
         return min(7, max(1, round(rng.gauss(mean + offset, 1.0))))

@@ -12,14 +12,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from itertools import product
 
-EMOTIONS = ("anger", "disgust", "fear", "joy", "neutral", "sadness", "surprise")
-# What participants read for each code, in the order of the paper's question
-# (5.1.4), plus "other".
-EMOTION_LABELS = {
-    "neutral": "Neutral", "anger": "Anger", "sadness": "Sadness", "fear": "Fear",
-    "disgust": "Disgust", "joy": "Happiness", "surprise": "Surprise", "other": "Other",
-}
-STYLIZED = ("Mery", "Bonnie", "Ray", "Malcolm", "Rose", "Miosha")
+from contract import CHARACTERS, EMOTIONS, METHODS
+
+STYLIZED = CHARACTERS[1:]
 
 
 @dataclass(frozen=True)
@@ -52,7 +47,7 @@ DESIGNS: dict[str, Design] = {
     "task2": Design(
         name="task2",
         description="6 characters x 7 emotions x 3 methods, all within",
-        within={"character": STYLIZED, "emotion": EMOTIONS, "method": ("GT", "ETAD", "EVP")},
+        within={"character": STYLIZED, "emotion": EMOTIONS, "method": METHODS},
     ),
     "custom": Design(name="custom", description="every stimulus of the manifest"),
 }

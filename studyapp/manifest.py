@@ -12,9 +12,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from studyapp.designs import EMOTIONS, Design, design_problems
-
-SCHEMA_VERSION = 1
+from contract import EMOTIONS, SCHEMA_VERSION, file_sha256
+from studyapp.designs import Design, design_problems
 
 
 class ManifestError(ValueError):
@@ -47,14 +46,6 @@ class StimulusSet:
     @property
     def stimuli(self) -> list[dict]:
         return self.data["stimuli"]
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def manifest_load(path: Path, design: Design, *, verify_files: bool = True) -> StimulusSet:

@@ -12,7 +12,8 @@ import secrets
 from django.db import models
 from django.db.models import Q
 
-from studyapp.designs import DESIGNS, EMOTION_LABELS
+from contract import EMOTION_LABELS
+from studyapp.designs import DESIGNS
 
 
 def _completion_code() -> str:

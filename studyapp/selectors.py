@@ -10,12 +10,9 @@ from collections.abc import Iterator
 
 from django.db.models import Count, Q
 
+from contract import EXPORT_HEAD, EXPORT_TAIL, NAMED_FACTORS
 from studyapp.models import Participant, Response, Stimulus, Study, Trial
 
-STANDARD_FACTORS = ("character", "emotion", "method", "sentence_type", "sentence_group")
-HEAD = ("study", "participant", "group", "trial_index", "is_practice", "stimulus_id")
-TAIL = ("response_emotion", "correct", "intensity", "sync", "naturalness", "rt_ms", "plays",
-        "started_at", "submitted_at", "pilot", "bot", "attention_check", "attention_passed")
 PARTICIPANT_COLUMNS = (
     "study", "participant", "group", "seed", "stage", "pilot", "bot", "trials_answered",
     "trials_total", "checks_passed", "checks_total", "too_fast_answers", "age", "gender", "external_pid",
@@ -26,8 +23,8 @@ PARTICIPANT_COLUMNS = (
 
 def response_columns(study: Study) -> list[str]:
     """Export header: fixed columns, the five named factors, then any other factor."""
-    extra = [f for f in study.manifest_factors if f not in STANDARD_FACTORS]
-    return [*HEAD, *STANDARD_FACTORS, *extra, *TAIL]
+    extra = [f for f in study.manifest_factors if f not in NAMED_FACTORS]
+    return [*EXPORT_HEAD, *NAMED_FACTORS, *extra, *EXPORT_TAIL]
 
 
 def exported_participants(study: Study, *, include_bots: bool = False,
@@ -76,7 +73,7 @@ def response_rows(study: Study, **include) -> Iterator[dict]:
             "attention_check": int(trial.check_answer is not None),
             "attention_passed": _check_passed(trial.check_answer, response),
         }
-        for factor in columns[len(HEAD):len(columns) - len(TAIL)]:
+        for factor in columns[len(EXPORT_HEAD):len(columns) - len(EXPORT_TAIL)]:
             row[factor] = factors.get(factor, "")
         yield {c: row[c] for c in columns}
 

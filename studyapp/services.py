@@ -17,8 +17,9 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
+from contract import EMOTIONS, RESPONSES
 from studyapp.clip_links import clip_links_root, clip_links_write
-from studyapp.designs import EMOTION_LABELS, EMOTIONS, design_get
+from studyapp.designs import design_get
 from studyapp.manifest import StimulusSet, manifest_load
 from studyapp.models import Participant, Response, Stimulus, Study, Trial
 from studyapp.ordering import attention_checks_insert, group_choose, seed_new, trial_order
@@ -477,9 +478,9 @@ def _response_clean(data: dict) -> dict:
         clean["submission_key"] = uuid.UUID(str(data["submission_key"]))
     except ValueError:
         problems.append("submission_key is not a UUID")
-    if data["response_emotion"] not in EMOTION_LABELS:
+    if data["response_emotion"] not in RESPONSES:
         problems.append(f"response_emotion {str(data['response_emotion'])[:40]!r} is not one of "
-                        f"{', '.join(EMOTION_LABELS)}")
+                        f"{', '.join(RESPONSES)}")
     clean["response_emotion"] = data["response_emotion"]
     for name, low, high in (("trial_index", 0, 10**6), ("intensity", 1, 7), ("sync", 1, 7),
                             ("naturalness", 1, 7), ("rt_ms", 0, 3_600_000), ("plays", 0, 1000)):

@@ -25,8 +25,8 @@ from django.utils.crypto import salted_hmac
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from contract import EMOTION_LABELS
 from studyapp import services
-from studyapp.designs import EMOTION_LABELS
 from studyapp.flow import Stage, stage_url
 from studyapp.forms import AboutYouForm, ConsentForm, ResumeForm
 from studyapp.links import LinkError, entry_link_parse
@@ -42,10 +42,7 @@ QUESTION_SCALES = {
     "naturalness": ("How natural was the character overall?", "Not at all", "Extremely"),
 }
 # Order of the paper's question (5.1.4): Neutral, Anger, ..., Surprise, Other.
-EXPRESSION_CHOICES = [
-    (code, EMOTION_LABELS[code])
-    for code in ("neutral", "anger", "sadness", "fear", "disgust", "joy", "surprise", "other")
-]
+EXPRESSION_CHOICES = list(EMOTION_LABELS.items())
 
 
 def _session_key(slug: str) -> str:

@@ -10,8 +10,9 @@ import pytest
 from analysis.cli import run
 from analysis.report import build_report
 from analysis.report import main as report_main
-from analysis.responses import EXPORT_COLUMNS, measured_trials
+from analysis.responses import measured_trials
 from analysis.simulate import simulate
+from contract import EXPORT_COLUMNS
 
 
 @pytest.fixture(scope="module")

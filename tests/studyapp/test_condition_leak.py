@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from studyapp.designs import EMOTION_LABELS
+from contract import EMOTION_LABELS
 from studyapp.models import Study
 from studyapp.services import study_build
 from tests.media import design_factor_rows

@@ -1,10 +1,11 @@
-"""``--study``: the database reader gives the same rows as the web app's own export.
+"""``--study``: the report reads a study through the app's own export command.
 
 Django builds and fills a throw-away SQLite database in a subprocess (analysis/
 itself never imports Django); the rows of ``studyapp.selectors.response_rows``
-are then compared with :func:`analysis.database.study_export`.
+are then compared with what :func:`analysis.app_export.study_export_csv` reads.
 """
 
+import io
 import json
 import os
 import subprocess
@@ -14,7 +15,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis.database import study_export
+from analysis.app_export import study_export_csv
+from analysis.cli import csv_frame
 
 ROOT = Path(__file__).resolve().parents[2]
 FILL = """
@@ -51,20 +53,24 @@ json.dump(list(response_rows(study)), sys.stdout)
 """
 
 
-def test_study_export_matches_the_apps_export(tmp_path):
-    pytest.importorskip("django")
+def _filled(tmp_path) -> tuple[str, pd.DataFrame]:
     url = f"sqlite:///{tmp_path / 'db.sqlite3'}"
     env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "studyapp.settings"}
     done = subprocess.run([sys.executable, "-c", FILL], cwd=ROOT, env=env, capture_output=True, text=True)
     if done.returncode != 0:
         pytest.fail(f"could not build the app's database: {done.stderr[-2000:]}")
-    expected = pd.DataFrame(json.loads(done.stdout))
-    if "attention_check" in expected:  # newer exports flag catch trials; they are no measured trials
-        expected = expected[expected["attention_check"].astype(int) == 0]
-    got = study_export("pilot", url)
-    # The contract's columns (docs/design.md), extra factors included; the app may add more.
-    expected = expected[list(got.columns)].reset_index(drop=True)
-    pd.testing.assert_frame_equal(got.astype(str), expected.astype(str))
+    return url, pd.DataFrame(json.loads(done.stdout))
+
+
+def test_the_report_reads_a_study_as_the_app_exports_it(tmp_path):
+    pytest.importorskip("django")
+    url, expected = _filled(tmp_path)
+    raw = study_export_csv("pilot", url)
+    cells = pd.read_csv(io.BytesIO(raw), dtype=str, keep_default_na=False)
+    assert list(cells.columns) == list(expected.columns)  # the contract's, "lighting" included
+    assert len(cells) == 7 and set(cells["attention_check"]) == {"0", "1"}
+    pd.testing.assert_frame_equal(cells, expected.astype(str))
+    assert len(csv_frame(io.BytesIO(raw), "export")) == 7  # as the report reads it
     # The report's --study reads the same rows (two trials of one character: too few for an ANOVA,
     # which must end in a one-line error that says so).
     done = subprocess.run(
@@ -77,12 +83,10 @@ def test_study_export_matches_the_apps_export(tmp_path):
     assert done.returncode == 2 and "'character' needs at least two levels" in done.stderr
 
 
-def test_study_export_errors_are_sentences(tmp_path):
-    with pytest.raises(ValueError, match="does not exist"):
-        study_export("pilot", f"sqlite:///{tmp_path / 'none.sqlite3'}")
-    empty = tmp_path / "empty.sqlite3"
-    empty.touch()
-    with pytest.raises(ValueError, match="cannot read the study tables"):
-        study_export("pilot", f"sqlite:///{empty}")
-    with pytest.raises(ValueError, match="must start with sqlite"):
-        study_export("pilot", "mysql://x")
+def test_export_errors_are_sentences(tmp_path):
+    pytest.importorskip("django")
+    url, _ = _filled(tmp_path)
+    with pytest.raises(ValueError, match="could not export study 'nope': .*no study 'nope'"):
+        study_export_csv("nope", url)
+    with pytest.raises(ValueError, match="could not export study 'pilot'"):
+        study_export_csv("pilot", "mysql://x")
