@@ -136,7 +136,7 @@ class Bot:
             stage = self.participant.stage
             if stage == Participant.Stage.DONE:
                 break
-            if stage == Participant.Stage.BREAK:
+            if stage == Participant.Stage.PAUSE:
                 self._get("pause/", "break")
                 self._require(self._post("pause/", {}), 302, "continue after a break")
                 continue

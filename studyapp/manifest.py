@@ -119,7 +119,7 @@ def _item_problems(directory: Path, data: dict, *, verify_files: bool) -> list[s
 def _duration_problems(directory: Path, item: dict, where: str, verify: bool) -> list[str]:
     """Check ``duration_s``, or read it from the clip when the manifest leaves it out.
 
-    The server times every answer against it (services.WATCH_TOLERANCE_S), so a
+    The server times every answer against it (answers.WATCH_TOLERANCE_S), so a
     study of a lab's own clips is held to the watch-to-the-end rule as well.
     """
     duration = item.get("duration_s")

@@ -110,7 +110,7 @@ class Participant(models.Model):
         ABOUT_YOU = "about_you"
         INSTRUCTIONS = "instructions"
         TRIALS = "trials"
-        BREAK = "break"
+        PAUSE = "pause"
         DONE = "done"
         DECLINED = "declined"
         WITHDRAWN = "withdrawn"

@@ -7,8 +7,10 @@ answered trial; ``participant_rows`` is one row per participant.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 
 from django.db.models import Count, Q
+from django.utils import timezone
 
 from contract import EXPORT_HEAD, EXPORT_TAIL, NAMED_FACTORS
 from studyapp.models import Participant, Response, Stimulus, Study, Trial
@@ -119,6 +121,25 @@ def _checks_passed(participant: Participant) -> int:
     answered = Response.objects.filter(trial__participant=participant,
                                        trial__check_answer__isnull=False).select_related("trial")
     return sum(_check_passed(r.trial.check_answer, r) for r in answered)
+
+
+def group_places(study: Study, is_pilot: bool, is_bot: bool) -> dict[str, int]:
+    """Places held per group: completed participants, and those still active.
+
+    Someone inactive for ``study.inactive_minutes`` no longer holds a place (they
+    may still come back and finish); bots and pilots are balanced among themselves.
+    """
+    levels = study.stimuli.filter(is_practice=False).values_list("group", flat=True)
+    counts = dict.fromkeys(sorted(set(levels)), 0)
+    recent = timezone.now() - timedelta(minutes=study.inactive_minutes)
+    holding = (study.participants
+               .filter(is_pilot=is_pilot, is_bot=is_bot)
+               .exclude(stage__in=[Participant.Stage.DECLINED, Participant.Stage.WITHDRAWN])
+               .filter(Q(stage=Participant.Stage.DONE) | Q(last_seen_at__gte=recent)))
+    for row in holding.values("group").annotate(n=Count("id")):
+        if row["group"] in counts:
+            counts[row["group"]] = row["n"]
+    return counts
 
 
 def participant_get(slug: str, pk: int | None) -> Participant | None:

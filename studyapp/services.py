@@ -6,37 +6,28 @@ door a change comes through. Each write is one transaction.
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Q
+from django.db.models import F
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
-from contract import EMOTIONS, RESPONSES
+from contract import EMOTIONS
+from studyapp.answers import TooFast, answer_clean, watch_shortfall_s
 from studyapp.clip_links import clip_links_root, clip_links_write
 from studyapp.designs import design_get
+from studyapp.errors import ServiceError
+from studyapp.flow import WITHDRAWABLE, stage_after_answer, stage_next
 from studyapp.manifest import StimulusSet, manifest_load
 from studyapp.models import Participant, Response, Stimulus, Study, Trial
 from studyapp.ordering import attention_checks_insert, group_choose, seed_new, trial_order
-from studyapp.selectors import participant_get
+from studyapp.selectors import group_places, participant_get
 
 Stage = Participant.Stage
-
-
-class ServiceError(Exception):
-    """A request the rules refuse; ``status`` is the HTTP status a view should send,
-    ``code`` a word the page can act on ("" when it only shows the message)."""
-
-    code = ""
-
-    def __init__(self, message: str, status: int = 400):
-        super().__init__(message)
-        self.status = status
 
 
 # --- studies ---------------------------------------------------------------
@@ -192,31 +183,12 @@ def _enroll(study, seed, **fields) -> Participant:
     seed = seed_new() if seed is None else seed
     group = ""
     if study.between_factor:
-        group = group_choose(_group_counts(study, fields["is_pilot"], fields["is_bot"]), seed)
+        group = group_choose(group_places(study, fields["is_pilot"], fields["is_bot"]), seed)
     participant = Participant.objects.create(
         study=study, seed=seed, group=group, last_seen_at=timezone.now(),
         next_trial=0 if study.practice_enabled else 1, **fields)
     Trial.objects.bulk_create(_trials(participant))
     return participant
-
-
-def _group_counts(study: Study, is_pilot: bool, is_bot: bool) -> dict[str, int]:
-    """Places held per group: completed participants, and those still active.
-
-    Someone inactive for ``study.inactive_minutes`` no longer holds a place (they
-    may still come back and finish); bots and pilots are balanced among themselves.
-    """
-    levels = study.stimuli.filter(is_practice=False).values_list("group", flat=True)
-    counts = dict.fromkeys(sorted(set(levels)), 0)
-    recent = timezone.now() - timedelta(minutes=study.inactive_minutes)
-    holding = (study.participants
-               .filter(is_pilot=is_pilot, is_bot=is_bot)
-               .exclude(stage__in=[Stage.DECLINED, Stage.WITHDRAWN])
-               .filter(Q(stage=Stage.DONE) | Q(last_seen_at__gte=recent)))
-    for row in holding.values("group").annotate(n=Count("id")):
-        if row["group"] in counts:
-            counts[row["group"]] = row["n"]
-    return counts
 
 
 def _trials(participant: Participant) -> list[Trial]:
@@ -256,7 +228,7 @@ def _locked(participant: Participant) -> Participant:
 def participant_withdraw(*, participant: Participant) -> Participant:
     """Withdraw from any page: answers are kept but marked, and left out of exports."""
     participant = _locked(participant)
-    if participant.stage not in (Stage.DECLINED, Stage.WITHDRAWN):
+    if participant.stage in WITHDRAWABLE:
         participant.stage = Stage.WITHDRAWN
         participant.withdrawn_at = timezone.now()
         participant.save(update_fields=["stage", "withdrawn_at"])
@@ -265,24 +237,18 @@ def participant_withdraw(*, participant: Participant) -> Participant:
 
 @transaction.atomic
 def participant_advance(*, participant: Participant, from_stage: str, **fields) -> Participant:
-    """Move a participant past ``from_stage`` (consent, about_you, instructions, break),
-    saving the page's fields; a stale page (another stage) is refused.
+    """Move a participant past ``from_stage`` (consent, about_you, instructions, pause)
+    as flow.FLOW says, saving the page's fields; a stale page (another stage) is refused.
     """
     participant = _locked(participant)
     if participant.stage != from_stage:
         raise ServiceError("That page is no longer current.", status=409)
-    transitions = {
-        Stage.CONSENT: Stage.ABOUT_YOU, Stage.ABOUT_YOU: Stage.INSTRUCTIONS,
-        Stage.INSTRUCTIONS: Stage.TRIALS, Stage.BREAK: Stage.TRIALS,
-    }
-    if from_stage == Stage.CONSENT:
-        if fields.pop("consent"):
-            participant.consented_at = timezone.now()
-        else:
-            transitions = {Stage.CONSENT: Stage.DECLINED}
+    consent = fields.pop("consent", True)
+    if from_stage == Stage.CONSENT and consent:
+        participant.consented_at = timezone.now()
     for name, value in fields.items():
         setattr(participant, name, value)
-    participant.stage = transitions[from_stage]
+    participant.stage = stage_next(from_stage, consent=consent)
     participant.last_seen_at = timezone.now()
     participant.save()
     return participant
@@ -334,46 +300,6 @@ def _record_showing(trial: Trial) -> None:
 # --- answers ---------------------------------------------------------------
 
 SESSION_ENDED = "Your session has ended: please open the study link again."
-RATING_FIELDS = ("intensity", "sync", "naturalness")
-# No stimulus id: the page names a trial by its index alone, and the server
-# knows which clip that trial shows (nothing on the page names a condition).
-ANSWER_FIELDS = {"submission_key", "trial_index", "response_emotion", *RATING_FIELDS,
-                 "rt_ms", "plays"}
-# An answer may come this much sooner than the clip's length after the trial was
-# shown: manifest durations are rounded, and a browser may report 'ended' a frame
-# or two early. Far below any clip's length, so a clip played at double speed
-# (playbackRate) or skipped is still refused.
-WATCH_TOLERANCE_S = 0.3
-WATCH_FIRST = ("Please watch the clip to its end, at its normal speed, before answering. "
-               "Play it again, then send your answers.")
-
-
-class TooFast(ServiceError):
-    """An answer sooner than the clip could have been watched (require_full_playback):
-    the page asks for the clip to be played again."""
-
-    code = "watch"
-
-    def __init__(self):
-        super().__init__(WATCH_FIRST, status=400)
-
-
-def watch_shortfall_s(duration_s: float | None, shown_at, now,
-                      tolerance_s: float = WATCH_TOLERANCE_S) -> float:
-    """Seconds by which an answer at ``now`` comes too soon to have watched a clip of
-    ``duration_s`` shown at ``shown_at`` (0: soon enough).
-
-    A trial never shown (``shown_at`` None) could not have been watched: the
-    whole duration is missing. A clip of unknown length cannot be timed (0).
-    """
-    if not duration_s:
-        return 0.0
-    if shown_at is None:
-        return float(duration_s)
-    watched = (now - shown_at).total_seconds()
-    return max(0.0, float(duration_s) - tolerance_s - watched)
-
-
 def response_submit(*, slug: str, participant_pk: int, data: dict) -> Showing:
     """Validate and store the answer of participant ``participant_pk`` of study ``slug``
     to their current trial; return where they now stand and the trial to show next.
@@ -389,7 +315,7 @@ def response_submit(*, slug: str, participant_pk: int, data: dict) -> Showing:
     elsewhere is found by the unique constraint, which rolls the insert back,
     and only then looked up.
     """
-    clean = _response_clean(data)
+    clean = answer_clean(data)
     try:
         return _response_store(slug, participant_pk, clean)
     except TooFast:
@@ -436,11 +362,11 @@ def _response_store(slug: str, participant_pk: int, clean: dict) -> Showing:
         **{k: v for k, v in clean.items() if k != "trial_index"})
     locked.next_trial += 1
     every = locked.study.breaks_every
-    if index + 1 not in trials:
-        locked.stage = Stage.DONE
+    locked.stage = stage_after_answer(
+        last=index + 1 not in trials,
+        pause_due=bool(every) and not trial.is_practice and index % every == 0)
+    if locked.stage == Stage.DONE:
         locked.completed_at = timezone.now()
-    elif every and not trial.is_practice and index % every == 0:
-        locked.stage = Stage.BREAK  # paper 5.1.3: fatigue over 98-126 trials
     locked.last_seen_at = timezone.now()
     locked.save(update_fields=["next_trial", "stage", "completed_at", "last_seen_at"])
     if locked.stage != Stage.TRIALS:
@@ -458,50 +384,3 @@ def _watch_check(participant: Participant, trial: Trial, started, plays: int) ->
         return
     if watch_shortfall_s(trial.stimulus.duration_s, started, timezone.now()) > 0:
         raise TooFast()
-
-
-def _response_clean(data: dict) -> dict:
-    """Check every field of a submitted answer; name each bad one."""
-    problems, clean = [], {}
-    unknown = sorted(str(k)[:40] for k in data if k not in ANSWER_FIELDS)
-    if unknown:
-        problems.append(f"unknown field(s): {', '.join(unknown[:10])}")
-    for name in ("submission_key", "trial_index", "response_emotion", *RATING_FIELDS):
-        if data.get(name) is None or data.get(name) == "":
-            problems.append(f"{name} is missing")
-    for name in ("submission_key", "response_emotion"):
-        if data.get(name) is not None and not isinstance(data[name], str | int):
-            problems.append(f"{name} must be a string")
-    if problems:
-        raise ServiceError("; ".join(problems) + ".", 400)
-    try:
-        clean["submission_key"] = uuid.UUID(str(data["submission_key"]))
-    except ValueError:
-        problems.append("submission_key is not a UUID")
-    if data["response_emotion"] not in RESPONSES:
-        problems.append(f"response_emotion {str(data['response_emotion'])[:40]!r} is not one of "
-                        f"{', '.join(RESPONSES)}")
-    clean["response_emotion"] = data["response_emotion"]
-    for name, low, high in (("trial_index", 0, 10**6), ("intensity", 1, 7), ("sync", 1, 7),
-                            ("naturalness", 1, 7), ("rt_ms", 0, 3_600_000), ("plays", 0, 1000)):
-        value = data.get(name)
-        if value in (None, "") and name in ("rt_ms", "plays"):
-            clean[name] = 0 if name == "plays" else None
-            continue
-        if isinstance(value, bool) or not _is_int(value) or not low <= int(value) <= high:
-            problems.append(f"{name} must be a whole number from {low} to {high}, "
-                            f"got {str(value)[:40]!r}")
-            continue
-        clean[name] = int(value)
-    if problems:
-        raise ServiceError("; ".join(problems) + ".", 400)
-    return clean
-
-
-def _is_int(value) -> bool:
-    if isinstance(value, int):
-        return True
-    if isinstance(value, float):
-        return value.is_integer()
-    digits = value.strip().lstrip("-") if isinstance(value, str) else ""
-    return digits.isascii() and digits.isdigit() and len(digits) <= 12

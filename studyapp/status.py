@@ -11,19 +11,18 @@ from datetime import timedelta
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from studyapp.flow import ENDS
 from studyapp.links import pilot_link
 from studyapp.models import Participant, Response, Study
 
 Stage = Participant.Stage
-IN_PROGRESS = (Stage.CONSENT, Stage.ABOUT_YOU, Stage.INSTRUCTIONS, Stage.TRIALS, Stage.BREAK)
-STATUSES = ("enrolled", "active", "inactive", "completed", "withdrawn", "declined")
+STATUSES = ("enrolled", "active", "inactive", "done", "withdrawn", "declined")
 
 
 def participant_status(participant: Participant, inactive_since) -> str:
-    """One word: completed, withdrawn, declined, active or inactive (a drop-out so far)."""
-    if participant.stage == Stage.DONE:
-        return "completed"
-    if participant.stage in (Stage.WITHDRAWN, Stage.DECLINED):
+    """One word: the end a participant reached (done, withdrawn, declined, as flow.ENDS
+    names them), else active or inactive (a drop-out so far)."""
+    if participant.stage in ENDS:
         return str(participant.stage)
     seen = participant.last_seen_at or participant.created_at
     return "active" if seen >= inactive_since else "inactive"

@@ -27,6 +27,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from contract import EMOTION_LABELS
 from studyapp import services
+from studyapp.errors import ServiceError
 from studyapp.flow import Stage, stage_url
 from studyapp.forms import AboutYouForm, ConsentForm, ResumeForm
 from studyapp.links import LinkError, entry_link_parse
@@ -97,7 +98,7 @@ def entry(request, slug):
     except services.AlreadyEnrolled as exc:
         request.session[_pending_key(slug)] = exc.participant.pk
         return redirect("studyapp:resume", slug=slug)
-    except services.ServiceError as exc:
+    except ServiceError as exc:
         return _error(request, str(exc), exc.status, study)
     _bind(request, slug, participant)
     return redirect(stage_url(participant))
@@ -115,7 +116,7 @@ def resume(request, slug):
         try:
             participant = services.participant_resume(participant=pending,
                                                       code=form.cleaned_data["code"])
-        except services.ServiceError as exc:
+        except ServiceError as exc:
             form.add_error("code", str(exc))
         else:
             _bind(request, slug, participant)
@@ -147,7 +148,7 @@ def _advance(request, participant, stage: str, **fields):
     try:
         participant = services.participant_advance(
             participant=participant, from_stage=stage, **fields)
-    except services.ServiceError:
+    except ServiceError:
         pass  # a stale page: send them where they belong
     return redirect(stage_url(participant))
 
@@ -222,10 +223,10 @@ def _trial_state(showing: services.Showing) -> dict:
 
 
 @require_http_methods(["GET", "POST"])
-@participant_page(Stage.BREAK)
+@participant_page(Stage.PAUSE)
 def pause(request, study, participant):
     if request.method == "POST":
-        return _advance(request, participant, Stage.BREAK)
+        return _advance(request, participant, Stage.PAUSE)
     n_measured = participant.trials.filter(is_practice=False).count()
     return render(request, "studyapp/pause.html", {
         "study": study, "done": participant.next_trial - 1, "n_measured": n_measured})
@@ -248,7 +249,7 @@ def answer(request, slug):
         return JsonResponse({"error": "The answer was not sent as a JSON object."}, status=400)
     try:
         showing = services.response_submit(slug=slug, participant_pk=pk, data=data)
-    except services.ServiceError as exc:
+    except ServiceError as exc:
         participant = _participant(request, slug)
         where = stage_url(participant) if participant else reverse("studyapp:entry", args=[slug])
         return JsonResponse({"error": str(exc), "next": where, "code": exc.code},

@@ -44,7 +44,7 @@ class Walker:
 
     def watch(self) -> None:
         """Let a minute pass, as if the clip on screen was watched: the server times an
-        answer from when its trial was shown (services.watch_shortfall_s), so every
+        answer from when its trial was shown (answers.watch_shortfall_s), so every
         time recorded for this participant moves a minute back, keeping their order."""
         minute = timedelta(minutes=1)
         participant = self.participant

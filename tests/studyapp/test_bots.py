@@ -51,7 +51,7 @@ def test_bots_notice_a_server_that_accepts_invalid_answers(small_study, monkeypa
     from studyapp import services
     from studyapp.bots import Bot
 
-    monkeypatch.setattr(services, "_response_clean", lambda data: {
+    monkeypatch.setattr(services, "answer_clean", lambda data: {
         "submission_key": data["submission_key"], "trial_index": int(data["trial_index"]),
         "response_emotion": data["response_emotion"],
         "intensity": 5, "sync": 5, "naturalness": 5, "rt_ms": 1, "plays": 1})

@@ -5,9 +5,10 @@ import threading
 import pytest
 from django.db import connections
 
+from studyapp.errors import ServiceError
 from studyapp.models import Participant
 from studyapp.ordering import trial_order
-from studyapp.services import AlreadyEnrolled, ServiceError, participant_enroll, study_build
+from studyapp.services import AlreadyEnrolled, participant_enroll, study_build
 
 
 @pytest.fixture

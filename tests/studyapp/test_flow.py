@@ -105,3 +105,23 @@ def test_study_link_again_in_the_same_browser_keeps_the_place(small_study):
 
 def test_unknown_study_is_404(db):
     assert Walker("nope").entry.status_code == 404
+
+
+def test_the_flow_table_is_the_path_through_a_study():
+    """flow.FLOW read as a sequence: the stages a consenting participant passes."""
+    from studyapp.flow import ENDS, FLOW, Stage, stage_after_answer, stage_next
+
+    path, stage = [], Stage.CONSENT
+    while FLOW[stage].next:
+        path.append(stage)
+        stage = stage_next(stage)
+    assert path + [stage] == ["consent", "about_you", "instructions", "trials"]
+    assert stage_next(Stage.CONSENT, consent=False) == Stage.DECLINED
+    assert stage_next(Stage.PAUSE) == Stage.TRIALS
+    assert [stage_after_answer(last=last, pause_due=due)
+            for last, due in ((False, False), (False, True), (True, True))] == [
+        "trials", "pause", "done"]
+    with pytest.raises(ValueError):
+        stage_next(Stage.TRIALS)
+    assert set(FLOW) == set(Participant.Stage.values) and set(ENDS) <= set(FLOW)
+    assert all(FLOW[end].next is None for end in ENDS)

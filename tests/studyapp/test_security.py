@@ -15,8 +15,8 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from studyapp.answers import ANSWER_FIELDS
 from studyapp.models import Participant, Response, Trial
-from studyapp.services import ANSWER_FIELDS
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.django_db

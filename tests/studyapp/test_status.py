@@ -27,7 +27,7 @@ def test_summary_counts_completions_dropouts_and_answers(small_study):
         last_seen_at=timezone.now() - timedelta(hours=3))
     Walker("small")   # just arrived: active, at consent
     s = study_summary(small_study)
-    assert s["totals"] == {"enrolled": 3, "active": 1, "inactive": 1, "completed": 1,
+    assert s["totals"] == {"enrolled": 3, "active": 1, "inactive": 1, "done": 1,
                            "withdrawn": 0, "declined": 0}
     assert s["median_completion_s"] is not None and s["median_completion_s"] >= 0
     assert [(d["participant"], d["stopped_at_trial"]) for d in s["dropouts"]] == [
@@ -38,7 +38,7 @@ def test_summary_counts_completions_dropouts_and_answers(small_study):
     out = io.StringIO()
     call_command("study_status", "small", stimuli=True, stdout=out)
     text = out.getvalue()
-    assert "completed" in text and "stopped at trial 2" in text and "(unbalanced)" not in text
+    assert "      done" in text and "stopped at trial 2" in text and "(unbalanced)" not in text
     assert all(stimulus in text for stimulus in counts)
 
 

@@ -38,7 +38,7 @@ def test_pause_screen_after_every_n_trials(small_study):
     assert w.current()["trialIndex"] == 3
     for _ in range(4):
         w.answer()                   # 3, 4 (break), ...
-        if w.participant.stage == "break":
+        if w.participant.stage == "pause":
             w.client.post(w.url("pause/"))
     assert w.participant.stage == "done"   # no break after the last trial
 

@@ -19,9 +19,10 @@ from django.core import signing
 from django.core.management import call_command
 from django.test import Client
 
+from studyapp.answers import WATCH_TOLERANCE_S, watch_shortfall_s
 from studyapp.links import bot_param
 from studyapp.models import Participant, Response, Stimulus
-from studyapp.services import WATCH_TOLERANCE_S, study_build, watch_shortfall_s
+from studyapp.services import study_build
 from tests.studyapp.participant import Walker
 
 pytestmark = pytest.mark.django_db

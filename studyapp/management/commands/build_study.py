@@ -3,8 +3,9 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from studyapp.designs import DESIGNS
+from studyapp.errors import ServiceError
 from studyapp.manifest import ManifestError
-from studyapp.services import ServiceError, study_build
+from studyapp.services import study_build
 
 
 class Command(BaseCommand):

@@ -5,8 +5,9 @@ import secrets
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from studyapp.errors import ServiceError
 from studyapp.manifest import ManifestError
-from studyapp.services import ServiceError, study_build
+from studyapp.services import study_build
 
 
 class Command(BaseCommand):
