@@ -19,14 +19,6 @@ def fmt_df(df: float) -> str:
     return str(int(round(df))) if abs(df - round(df)) < 1e-9 else f"{df:.2f}"
 
 
-def fmt_stat(value: float | None, digits: int = 2) -> str:
-    """A number with ``digits`` decimals and no leading zero when it is below 1 in size."""
-    if value is None or not math.isfinite(value):
-        return "n/a"
-    text = f"{value:.{digits}f}"
-    return text.replace("0.", ".", 1) if abs(value) < 1 else text
-
-
 def anova_line(row) -> str:
     """``F(3.79, 72.00) = 53.14, p < .001*`` from one row of :func:`analysis.rm_anova.rm_anova`.
 

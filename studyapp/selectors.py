@@ -117,6 +117,35 @@ def _with_progress(participants):
     )
 
 
+def study_participants(study: Study) -> list[Participant]:
+    """Every participant of ``study``, bots and withdrawals included, by enrolment."""
+    return list(study.participants.order_by("id"))
+
+
+def answers_per_stimulus(study: Study) -> list[dict]:
+    """``{"stimulus_id", "group", "answers"}`` per measured stimulus (catch trials and the
+    practice trial left out), by group and id: how balanced the cells are filling."""
+    measured = Q(trial__is_practice=False, trial__check_answer__isnull=True)
+    counts = dict(Response.objects.filter(measured, trial__participant__study=study)
+                  .values_list("trial__stimulus__stimulus_id").annotate(n=Count("id")))
+    stimuli = study.stimuli.filter(is_practice=False).order_by("group", "stimulus_id")
+    return [{"stimulus_id": s.stimulus_id, "group": s.group, "answers": counts.get(s.stimulus_id, 0)}
+            for s in stimuli]
+
+
+def attention_check_results(study: Study) -> tuple[int, int]:
+    """(answered, passed) attention checks of every participant of ``study``."""
+    answered = Response.objects.filter(trial__participant__study=study,
+                                       trial__check_answer__isnull=False).select_related("trial")
+    results = [_check_passed(r.trial.check_answer, r) for r in answered]
+    return len(results), sum(results)
+
+
+def measured_count(participant: Participant) -> int:
+    """How many measured trials (not the practice trial) the participant has."""
+    return participant.trials.filter(is_practice=False).count()
+
+
 def _checks_passed(participant: Participant) -> int:
     answered = Response.objects.filter(trial__participant=participant,
                                        trial__check_answer__isnull=False).select_related("trial")

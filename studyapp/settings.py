@@ -1,10 +1,16 @@
 """One settings module, driven by environment variables (see .env.example).
 
-DATABASE_URL  SQLite file var/db.sqlite3 by default; postgres://... for PostgreSQL
-DEBUG         "1"/"0" (default 0: production); local use sets 1 (`make demo`, the tests do)
-SECRET_KEY    required when DEBUG is off; a placeholder or short key is refused
-ALLOWED_HOSTS comma-separated (default: localhost names)
-STIMULI_ROOT  folder that holds the stimulus sets (default: ./stimuli)
+DATABASE_URL           SQLite file var/db.sqlite3 by default; postgres://... for PostgreSQL
+DEBUG                  "1"/"0" (default 0: production); local use sets 1 (`make demo`, the tests do)
+SECRET_KEY             required when DEBUG is off; a placeholder or short key is refused;
+                       it also signs pilot and rehearsal links (links.py)
+ALLOWED_HOSTS          comma-separated (default: localhost names)
+CSRF_TRUSTED_ORIGINS   comma-separated origins, e.g. https://study.example.org behind a proxy
+HTTPS                  with DEBUG off: "0" only for a plain-HTTP run on 127.0.0.1 (default 1)
+STIMULI_ROOT           folder that holds the stimulus sets (default: ./stimuli)
+STATIC_ROOT            where collectstatic puts CSS/JS (default: var/static)
+STIMULI_ACCEL_REDIRECT e.g. /protected-stimuli/: nginx sends clip bytes (default: the app does)
+CLIP_LINKS_ROOT        a folder of one link per clip for nginx (clip_links.py; default: none)
 """
 
 from __future__ import annotations

@@ -8,12 +8,12 @@ import statistics
 from collections import Counter
 from datetime import timedelta
 
-from django.db.models import Count, Q
 from django.utils import timezone
 
 from studyapp.flow import ENDS
 from studyapp.links import pilot_link
-from studyapp.models import Participant, Response, Study
+from studyapp.models import Participant, Study
+from studyapp.selectors import answers_per_stimulus, attention_check_results, study_participants
 
 Stage = Participant.Stage
 STATUSES = ("enrolled", "active", "inactive", "done", "withdrawn", "declined")
@@ -32,7 +32,7 @@ def study_summary(study: Study) -> dict:
     """Counts per group and status, completion times, drop-outs, answers per stimulus."""
     now = timezone.now()
     inactive_since = now - timedelta(minutes=study.inactive_minutes)
-    participants = list(study.participants.order_by("id"))
+    participants = study_participants(study)
     groups: dict[str, Counter] = {}
     for p in participants:
         counts = groups.setdefault(p.group or "-", Counter())
@@ -46,20 +46,11 @@ def study_summary(study: Study) -> dict:
         for p in participants
         if participant_status(p, inactive_since) in ("inactive", "withdrawn")
     ]
-    measured = Q(trial__is_practice=False, trial__check_answer__isnull=True)
-    per_stimulus = (Response.objects.filter(measured, trial__participant__study=study)
-                    .values("trial__stimulus__stimulus_id").annotate(n=Count("id")))
-    answers = {row["trial__stimulus__stimulus_id"]: row["n"] for row in per_stimulus}
-    stimuli = study.stimuli.filter(is_practice=False).order_by("group", "stimulus_id")
-    per_stimulus_rows = [{"stimulus_id": s.stimulus_id, "group": s.group,
-                          "answers": answers.get(s.stimulus_id, 0)} for s in stimuli]
+    per_stimulus_rows = answers_per_stimulus(study)
     counts = [row["answers"] for row in per_stimulus_rows] or [0]
     too_fast = [{"participant": p.code, "group": p.group, "refused": p.too_fast_answers,
                  "stage": p.stage} for p in participants if p.too_fast_answers]
-    checks = Response.objects.filter(trial__participant__study=study,
-                                     trial__check_answer__isnull=False).select_related("trial")
-    passed = sum(r.response_emotion == r.trial.check_answer["response_emotion"]
-                 and r.intensity == r.trial.check_answer["intensity"] for r in checks)
+    answered, passed = attention_check_results(study)
     return {
         "study": study.slug, "title": study.title, "design": study.design,
         "is_open": study.is_open, "generated_at": now,
@@ -71,8 +62,8 @@ def study_summary(study: Study) -> dict:
         "dropouts": dropouts,
         "answers_per_stimulus": per_stimulus_rows,
         "answers_min": min(counts), "answers_max": max(counts),
-        "attention": {"answered": len(checks), "passed": passed},
-        # Answers refused as sooner than the clip (services._watch_check): speeders
+        "attention": {"answered": answered, "passed": passed},
+        # Answers refused as sooner than the clip (answers.watch_shortfall_s): speeders
         # an experimenter may exclude (also in the participants export).
         "too_fast": too_fast,
         "pilot_link": pilot_link(study),

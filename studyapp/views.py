@@ -33,7 +33,7 @@ from studyapp.forms import AboutYouForm, ConsentForm, ResumeForm
 from studyapp.links import LinkError, entry_link_parse
 from studyapp.media import accel_redirect_response, ranged_file_response
 from studyapp.models import Participant, Stimulus, Study
-from studyapp.selectors import participant_get, participant_stimulus
+from studyapp.selectors import measured_count, participant_get, participant_stimulus
 
 QUESTION_SCALES = {
     "intensity": ("How intense was the indicated emotion depicted by the character?",
@@ -172,15 +172,19 @@ def about_you(request, study, participant):
     return render(request, "studyapp/about_you.html", {"study": study, "form": form})
 
 
+def _continue_page(request, participant, stage: str, template: str, **context):
+    """A page whose one form moves the participant on (instructions, pause)."""
+    if request.method == "POST":
+        return _advance(request, participant, stage)
+    return render(request, template, {"study": participant.study,
+                                      "n_measured": measured_count(participant), **context})
+
+
 @require_http_methods(["GET", "POST"])
 @participant_page(Stage.INSTRUCTIONS)
 def instructions(request, study, participant):
-    if request.method == "POST":
-        return _advance(request, participant, Stage.INSTRUCTIONS)
-    n_trials = participant.trials.filter(is_practice=False).count()
-    return render(request, "studyapp/instructions.html", {
-        "study": study, "n_trials": n_trials, "expression_choices": EXPRESSION_CHOICES,
-        "scales": QUESTION_SCALES})
+    return _continue_page(request, participant, Stage.INSTRUCTIONS, "studyapp/instructions.html",
+                          expression_choices=EXPRESSION_CHOICES, scales=QUESTION_SCALES)
 
 
 @participant_page(Stage.TRIALS)
@@ -193,7 +197,7 @@ def trial(request, study, participant):
         "answerUrl": reverse("studyapp:answer", args=[study.slug]),
         "requireFullPlayback": study.require_full_playback,
         "csrfToken": get_token(request),
-        "nMeasured": participant.trials.filter(is_practice=False).count(),
+        "nMeasured": measured_count(participant),
         "trial": state,
     }
     return render(request, "studyapp/trial.html", {
@@ -225,11 +229,8 @@ def _trial_state(showing: services.Showing) -> dict:
 @require_http_methods(["GET", "POST"])
 @participant_page(Stage.PAUSE)
 def pause(request, study, participant):
-    if request.method == "POST":
-        return _advance(request, participant, Stage.PAUSE)
-    n_measured = participant.trials.filter(is_practice=False).count()
-    return render(request, "studyapp/pause.html", {
-        "study": study, "done": participant.next_trial - 1, "n_measured": n_measured})
+    return _continue_page(request, participant, Stage.PAUSE, "studyapp/pause.html",
+                          done=participant.next_trial - 1)
 
 
 @never_cache

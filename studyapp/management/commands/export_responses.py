@@ -5,7 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from studyapp.export import csv_write, export_table
-from studyapp.models import Study
+from studyapp.management.study_arg import study_from_slug
 
 
 class Command(BaseCommand):
@@ -26,10 +26,7 @@ class Command(BaseCommand):
                             help="also export participants who withdrew")
 
     def handle(self, *args, slug, out, participants, include_bots, include_withdrawn, **options):
-        study = Study.objects.filter(slug=slug).first()
-        if study is None:
-            known = ", ".join(Study.objects.values_list("slug", flat=True)) or "none yet"
-            raise CommandError(f"no study {slug!r} (studies: {known}).")
+        study = study_from_slug(slug)
         columns, rows = export_table(study, participants=participants, include_bots=include_bots,
                                      include_withdrawn=include_withdrawn)
         if out == "-":

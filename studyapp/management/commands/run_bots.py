@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from studyapp.bots import bots_run
-from studyapp.models import Study
+from studyapp.management.study_arg import study_from_slug
 
 
 class Command(BaseCommand):
@@ -24,9 +24,7 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=0, help="seed of the bots' choices")
 
     def handle(self, *args, slug, n, answers, seed, **options):
-        study = Study.objects.filter(slug=slug).first()
-        if study is None:
-            raise CommandError(f"no study {slug!r}.")
+        study = study_from_slug(slug)
         if not study.is_open:
             raise CommandError(f"study {slug!r} is closed: open it in the admin to rehearse.")
         if n < 1:

@@ -1,8 +1,8 @@
 """``manage.py study_status``: the dashboard in the terminal."""
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
-from studyapp.models import Study
+from studyapp.management.study_arg import study_from_slug
 from studyapp.status import STATUSES, minutes, study_summary
 
 
@@ -18,9 +18,7 @@ class Command(BaseCommand):
                             help="list the answer count of every stimulus")
 
     def handle(self, *args, slug, stimuli, **options):
-        study = Study.objects.filter(slug=slug).first()
-        if study is None:
-            raise CommandError(f"no study {slug!r}.")
+        study = study_from_slug(slug)
         s = study_summary(study)
         out = self.stdout.write
         out(f"{s['title']} ({s['study']}, {s['design']}, {'open' if s['is_open'] else 'closed'})")
