@@ -27,7 +27,7 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from generator.softdtw import soft_dtw  # noqa: E402
+from generator.models.softdtw import soft_dtw  # noqa: E402
 
 
 def _time(fn, repeat: int) -> float:
@@ -75,8 +75,8 @@ def softdtw_bench(repeat: int, threads: int) -> None:
 
 
 def inference_bench(runs: Path, data: Path) -> None:
-    from generator.methods import Methods
-    from generator.modeldata import item_audio, item_track, split_items
+    from generator.models.data import item_audio, item_track, split_items
+    from generator.models.registry import Methods
 
     methods = Methods(runs, data)
     items = split_items(data, "mery", "test")

@@ -30,12 +30,12 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a checkout
 
-from generator.animator import animate  # noqa: E402
-from generator.character import characters  # noqa: E402
-from generator.corpus import COMMON  # noqa: E402
-from generator.render import Renderer  # noqa: E402
-from generator.speech import SAMPLE_RATE, speech_synthesize  # noqa: E402
-from generator.video import X264_PRESET, clip_write  # noqa: E402
+from generator.render.renderer import Renderer  # noqa: E402
+from generator.render.video import X264_PRESET, clip_write  # noqa: E402
+from generator.rig.animator import animate  # noqa: E402
+from generator.rig.character import characters  # noqa: E402
+from generator.speech.corpus import COMMON  # noqa: E402
+from generator.speech.synthesis import SAMPLE_RATE, speech_synthesize  # noqa: E402
 
 
 def _track(n_frames: int) -> tuple[np.ndarray, np.ndarray]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from generator.speech import Phoneme
+from generator.rig.animator import Phoneme
 
 
 @pytest.fixture

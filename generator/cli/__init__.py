@@ -1,0 +1,1 @@
+"""The front door, python -m generator: every subcommand and its --help."""

@@ -1,0 +1,186 @@
+"""python -m generator: make the avatar stimuli (docs/generator.md).
+
+Subcommands:
+  dataset build   synthesize the Table 2 corpus in 7 emotions for every character,
+                  animate it, and write WAVs, rig tracks, metadata and the split
+  render          render one clip from a character's rig CSV and an audio file
+  stimuli task1   render the Task 1 set (392 GT clips), manifest.json, contact sheet
+  demo            a small real set (7 characters x 7 emotions x one sentence)
+  characters      list the characters and the controls of their rigs
+  train, evaluate, animate, stimuli task2
+                  the models (ETAD, the EVP-style baseline, adaptation):
+                  generator/cli/models.py
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from generator.common.errors import InputError
+from generator.common.parallel import default_jobs
+from generator.render.renderer import DEFAULT_SIZE
+from generator.rig.controls import EMOTIONS
+
+
+def _size(text: str) -> int:
+    value = int(text)
+    if not 32 <= value <= 2048 or value % 2:
+        raise argparse.ArgumentTypeError(f"{value} is not an even size between 32 and 2048")
+    return value
+
+
+def _dataset_build(args: argparse.Namespace) -> int:
+    from generator.common.parallel import parallel_map
+    from generator.rig.character import character_get, characters
+    from generator.rig.controls import emotions_check
+    from generator.speech.corpus import utterances
+    from generator.speech.dataset import item_build_job, split_write
+
+    chosen = [character_get(n) for n in args.characters] or list(characters().values())
+    emotions_check(args.emotions)
+    jobs = [(c.name, u, str(args.out), args.seed) for c in chosen for u in utterances()
+            if not args.emotions or u.emotion in args.emotions]
+    built = sum(parallel_map(item_build_job, jobs, workers=args.jobs, desc="dataset items"))
+    split = split_write(Path(args.out), list(characters().values()), args.seed)
+    print(f"{len(jobs)} items in {args.out} ({built} built, {len(jobs) - built} up to date); "
+          f"split in {split}")
+    return 0
+
+
+def _render(args: argparse.Namespace) -> int:
+    from generator.render.clips import clip_render_files
+    from generator.rig.character import character_get
+
+    out = Path(args.out)
+    if out.suffix.lower() != ".mp4":
+        raise InputError(f"{out}: the clip must be an .mp4 file")
+    poster = Path(args.poster) if args.poster else out.with_suffix(".png")
+    seconds = clip_render_files(character_get(args.character), Path(args.rig), Path(args.audio),
+                                out, poster=poster, size=args.size)
+    print(f"wrote {out} ({seconds:.2f} s) and {poster}")
+    return 0
+
+
+def _stimuli_task1(args: argparse.Namespace) -> int:
+    from generator.sets.task1 import Selection, task1_write
+
+    selection = Selection(tuple(args.characters), tuple(args.emotions),
+                          tuple(args.sentence_types), tuple(args.groups))
+    manifest = task1_write(Path(args.out), name=args.name, selection=selection,
+                           dataset=Path(args.dataset), size=args.size, workers=args.jobs,
+                           seed=args.seed)
+    print(f"wrote {manifest} and {Path(args.out) / 'contact_sheet.png'}")
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from generator.sets.demo import demo_write
+
+    manifest = demo_write(Path(args.out), dataset=Path(args.dataset), size=args.size,
+                          workers=args.jobs)
+    print(f"wrote {manifest}")
+    return 0
+
+
+def _characters(args: argparse.Namespace) -> int:
+    from generator.rig.character import characters
+
+    for character in characters().values():
+        rig = character.rig
+        primary = " (primary)" if character.primary else ""
+        print(f"{character.name}{primary}: voice {character.voice.name}, "
+              f"{len(rig.controls)} rig controls")
+        if args.verbose:
+            print("  " + ", ".join(rig.controls))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m generator", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def common(sub, *, dataset: bool = True) -> None:
+        sub.add_argument("--jobs", type=int, default=default_jobs(),
+                         help="worker processes (default: every core, %(default)s)")
+        sub.add_argument("--seed", type=int, default=0,
+                         help="base seed of animation and split (default: %(default)s)")
+        if dataset:
+            sub.add_argument("--dataset", default="build/dataset",
+                             help="dataset folder, built or updated as needed "
+                                  "(default: %(default)s)")
+
+    dataset = commands.add_parser("dataset", help="the synthetic ETAD dataset")
+    dataset_commands = dataset.add_subparsers(dest="action", required=True, metavar="ACTION")
+    build = dataset_commands.add_parser(
+        "build", help="write WAV, rig tracks, metadata and split for every "
+                      "character x emotion x sentence (a no-op for unchanged inputs)")
+    build.add_argument("--out", required=True, help="dataset folder")
+    build.add_argument("--characters", nargs="*", default=[], metavar="NAME",
+                       help="only these characters (default: all seven)")
+    build.add_argument("--emotions", nargs="*", default=[], metavar="EMOTION",
+                       help="only these emotions (default: all seven)")
+    common(build, dataset=False)
+    build.set_defaults(run=_dataset_build)
+
+    render = commands.add_parser("render", help="render one clip (H.264/AAC MP4 + poster PNG)")
+    render.add_argument("--character", required=True, help="display name, e.g. Mery")
+    render.add_argument("--rig", required=True,
+                        help="rig CSV with one column per control of the character's rig")
+    render.add_argument("--audio", required=True, help="audio file (WAV or anything FFmpeg reads)")
+    render.add_argument("--out", required=True, help="the clip, CLIP.mp4")
+    render.add_argument("--poster", default="", help="poster PNG (default: CLIP.png)")
+    render.add_argument("--size", type=_size, default=DEFAULT_SIZE,
+                        help="frame width and height in pixels (default: %(default)s)")
+    render.set_defaults(run=_render)
+
+    stimuli = commands.add_parser("stimuli", help="stimulus sets for the study app")
+    stimuli_commands = stimuli.add_subparsers(dest="task", required=True, metavar="TASK")
+    task1 = stimuli_commands.add_parser(
+        "task1", help="the Task 1 GT set of paper 5.1.3 with manifest.json and contact sheet")
+    task1.add_argument("--out", required=True, help="set folder, e.g. stimuli/task1")
+    task1.add_argument("--name", default="task1", help="the manifest's name (default: task1)")
+    task1.add_argument("--characters", nargs="*", default=[], metavar="NAME",
+                       help="only these characters (default: all seven)")
+    task1.add_argument("--emotions", nargs="*", default=list(EMOTIONS), metavar="EMOTION",
+                       help="only these emotions (default: all seven)")
+    task1.add_argument("--sentence-types", nargs="*", default=["common", "emotion"],
+                       metavar="TYPE", help="common and/or emotion (default: both)")
+    task1.add_argument("--groups", nargs="*", type=int, default=[1, 2, 3, 4], metavar="N",
+                       help="sentence groups 1-4 (default: all)")
+    task1.add_argument("--size", type=_size, default=DEFAULT_SIZE,
+                       help="frame size in pixels (default: %(default)s)")
+    common(task1)
+    task1.set_defaults(run=_stimuli_task1)
+
+    demo = commands.add_parser("demo", help="write the small real set that `make demo` serves")
+    demo.add_argument("--out", default="stimuli/demo", help="set folder (default: %(default)s)")
+    demo.add_argument("--size", type=_size, default=DEFAULT_SIZE,
+                      help="frame size in pixels (default: %(default)s)")
+    common(demo)
+    demo.set_defaults(run=_demo)
+
+    listing = commands.add_parser("characters", help="list the characters and their rigs")
+    listing.add_argument("--verbose", action="store_true", help="also list every rig control")
+    listing.set_defaults(run=_characters)
+    from generator.cli.models import models_register  # train, evaluate, animate, stimuli task2
+    models_register(commands)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if getattr(args, "jobs", 1) < 1:
+        print("error: --jobs must be at least 1", file=sys.stderr)
+        return 2
+    try:
+        return args.run(args)
+    except (InputError, OSError) as err:  # bad input or an unwritable place: one line
+        print(f"error: {err}", file=sys.stderr)
+    except KeyboardInterrupt:
+        print("interrupted; finished files are kept, partial ones removed", file=sys.stderr)
+        return 130
+    return 1
+

@@ -1,0 +1,1 @@
+"""ETAD, the EVP-style baseline, character adaptation, their training and evaluation (docs/models.md)."""

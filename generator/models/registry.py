@@ -1,0 +1,111 @@
+"""The trained methods behind one interface: speech + emotion -> the primary's face track.
+
+``Methods`` finds each trained model under ``runs/`` (the folders the ``train``
+commands write by default), trains what is missing first when asked to (with
+progress, then cached), and adapts the primary character's result to any
+other character with the adaptation MLPs.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from generator.common.errors import InputError
+from generator.models.data import emotion_index, face_to_track
+
+ETAD_VARIANTS = {"etad": {}, "etad-no-softdtw": {"use_softdtw": False},
+                 "etad-no-emotion": {"use_emotion": False}}
+MIN_AUDIO_S = 0.2
+SILENCE_PEAK = 1e-3
+
+
+def audio_check(audio: np.ndarray, where: str) -> None:
+    """Refuse audio a method cannot animate, with a sentence that says why."""
+    if len(audio) < MIN_AUDIO_S * 16000:
+        raise InputError(f"{where}: the audio lasts {len(audio) / 16000:.2f} s; at least "
+                         f"{MIN_AUDIO_S} s is needed to animate")
+    if np.abs(audio).max() < SILENCE_PEAK:
+        raise InputError(f"{where}: the audio is silent (peak below {SILENCE_PEAK}); there is "
+                         "no speech to animate")
+
+
+class Methods:
+    def __init__(self, runs: Path = Path("runs"), data: Path = Path("build/dataset"), *,
+                 train_missing: bool = False) -> None:
+        self.runs, self.data, self.train_missing = Path(runs), Path(data), train_missing
+        self._cache: dict = {}
+
+    def _ensure(self, path: Path, what: str, train) -> Path:
+        if not path.is_file():
+            if not self.train_missing:
+                raise InputError(f"{path}: no trained {what}; run `python -m generator train "
+                                 f"{what.split()[0].lower()}` first")
+            print(f"{path} is missing: training {what} first")
+            train()
+        return path
+
+    def etad(self, variant: str = "etad"):
+        if variant not in self._cache:
+            from generator.models.etad import ETADConfig
+            from generator.models.etad_train import etad_load, etad_train
+
+            out = self.runs / variant
+
+            def train():
+                from generator.models.hubert import hubert_ensure
+
+                hubert = hubert_ensure(self.runs / "hubert", self.data)
+                etad_train(data=self.data, out=out, hubert=hubert,
+                           cfg=ETADConfig(**ETAD_VARIANTS[variant]))
+
+            self._cache[variant] = etad_load(self._ensure(out / "etad.pt", f"ETAD ({variant})",
+                                                          train))
+        return self._cache[variant]
+
+    def evp(self):
+        if "evp" not in self._cache:
+            from generator.models.evp import EVPBaseline, EVPConfig, evp_train
+
+            path = self._ensure(self.runs / "evp" / "evp.pt", "EVP baseline",
+                                lambda: evp_train(data=self.data, out=self.runs / "evp",
+                                                  cfg=EVPConfig()))
+            self._cache["evp"] = EVPBaseline(path)
+        return self._cache["evp"]
+
+    def adapter(self):
+        if "adapt" not in self._cache:
+            from generator.models.adapt import AdaptConfig, Adapter, adapt_train
+
+            path = self._ensure(self.runs / "adapt" / "adapt.pt", "adapt MLPs",
+                                lambda: adapt_train(out=self.runs / "adapt", cfg=AdaptConfig()))
+            self._cache["adapt"] = Adapter(path)
+        return self._cache["adapt"]
+
+    def primary_face(self, method: str, audio: np.ndarray, emotion: str,
+                     n_frames: int | None = None) -> np.ndarray:
+        """(T, 43) face controls of the primary character for speech ``audio`` (16 kHz)."""
+        from generator.models.etad import etad_predict
+        from generator.models.etad_train import clip_features
+        from generator.models.mfcc import mfcc_windows
+
+        index = emotion_index(emotion)
+        if method == "evp":
+            n = n_frames or int(np.ceil(len(audio) * 25 / 16000))
+            return self.evp().predict(mfcc_windows(audio, n), emotion)
+        if method not in ETAD_VARIANTS:
+            raise InputError(f"unknown method {method!r} (known: etad, evp)")
+        model, handle = self.etad(method)
+        hubert, windows = clip_features(handle, audio, n_frames)
+        return etad_predict(model, hubert, windows, index)
+
+    def character_rig(self, method: str, audio: np.ndarray, emotion: str, character,
+                      n_frames: int | None = None) -> np.ndarray:
+        """(T, K) the character's own rig values: the primary's prediction, adapted."""
+        from generator.rig.character import characters
+
+        primary = next(c for c in characters().values() if c.primary)
+        track = face_to_track(self.primary_face(method, audio, emotion, n_frames))
+        values = primary.rig.from_canonical(track)
+        return values if character.primary else self.adapter().adapt(values, character.name)

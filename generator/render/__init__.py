@@ -1,0 +1,1 @@
+"""Drawing faces with skia and writing clips, posters and contact sheets."""
