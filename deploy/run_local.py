@@ -17,7 +17,7 @@ What runs (docs/deployment.md):
   its workers run as whoever starts it (root included), so a checkout in a
   private folder (mode 0700, as ``mktemp -d`` makes) is served too.
 
-bench/load_study.py drives exactly this set-up.
+benchmarks/load_study (python -m benchmarks.load_study) drives exactly this set-up.
 """
 
 from __future__ import annotations

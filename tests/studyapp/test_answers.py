@@ -137,7 +137,7 @@ def test_reply_leaves_a_pause_to_its_page(walker, small_study):
 
 
 def test_requests_of_a_trial_stay_within_their_query_budget(walker, django_assert_num_queries):
-    """The answer and the trial page are most of a study's requests (bench/load_study.py).
+    """The answer and the trial page are most of a study's requests (benchmarks/load_study).
 
     Answer: the session, then in one transaction (a savepoint here) the locked
     participant with the study, the trials around this one, the insert and

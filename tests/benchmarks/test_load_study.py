@@ -1,28 +1,15 @@
-"""The load bench's disk diagnosis (bench/load_study.py): the probe that finds disk
+"""The load benchmark's disk diagnosis (benchmarks/load_study): the probe that finds disk
 stalls, which answers a stall held, and the verdict that names what missed the target."""
 
 from __future__ import annotations
 
-import sys
 import time
-from pathlib import Path
 
-import pytest
-
-BENCH = Path(__file__).resolve().parents[2] / "bench"
+from benchmarks.load_study.probe import DiskProbe, split_by_stalls
+from benchmarks.load_study.report import verdict
 
 
-@pytest.fixture(scope="module")
-def load_study():
-    sys.path.insert(0, str(BENCH))  # the bench imports lite_http from beside itself
-    try:
-        import load_study
-        yield load_study
-    finally:
-        sys.path.remove(str(BENCH))
-
-
-def test_answers_in_flight_during_a_stall_are_told_apart(load_study):
+def test_answers_in_flight_during_a_stall_are_told_apart():
     stalls = [(10.0, 10.4), (20.0, 20.1), (30.0, 30.05)]
     answers = [
         (10.2, 50.0),    # 10.15-10.2: inside the first stall
@@ -32,14 +19,14 @@ def test_answers_in_flight_during_a_stall_are_told_apart(load_study):
         (25.0, 6000.0),  # 19-25: spans the second stall
         (31.0, 10.0),    # after every stall
     ]
-    overlapped, others = load_study.split_by_stalls(answers, stalls)
+    overlapped, others = split_by_stalls(answers, stalls)
     assert overlapped == 3
     assert others == [100.0, 20.0, 10.0]
-    assert load_study.split_by_stalls(answers, []) == (0, [ms for _, ms in answers])
+    assert split_by_stalls(answers, []) == (0, [ms for _, ms in answers])
 
 
-def test_disk_probe_records_syncs_and_removes_its_file(load_study, tmp_path):
-    probe = load_study.DiskProbe(tmp_path, time.monotonic(), every=0.01)
+def test_disk_probe_records_syncs_and_removes_its_file(tmp_path):
+    probe = DiskProbe(tmp_path, time.monotonic(), every=0.01)
     probe.thread.start()
     time.sleep(0.3)
     probe.stop.set()
@@ -61,8 +48,7 @@ def _result(**overrides) -> dict:
     return {**result, **overrides}
 
 
-def test_verdict_says_what_missed_the_target(load_study):
-    verdict = load_study.verdict
+def test_verdict_says_what_missed_the_target():
     assert verdict(_result(target_met=True), True, False) == "TARGET MET"
     assert "lost, duplicated" in verdict(_result(), False, False)
     assert verdict(_result(errors=3), True, False).startswith("TARGET MISSED: 3 errors")
