@@ -2,5 +2,5 @@
 
 Front doors: ``python -m analysis.report`` (the statistics PDF), ``python -m
 analysis.anova`` (one ANOVA as JSON), ``python -m analysis.simulate`` (responses
-drawn from the paper's results), ``python -m analysis.benchmark``.
+drawn from the paper's results). Its speed benchmark: benchmarks/analysis_speed.py.
 """

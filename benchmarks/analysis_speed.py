@@ -1,8 +1,14 @@
-"""``python -m analysis.benchmark``: the speed targets of the analysis, measured.
+"""Speed of the statistics (analysis/), measured against its targets.
 
-1. The whole report (PDF, JSON, CSV) for 20 participants x 98 trials: target <= 10 s.
+    .venv/bin/python -m benchmarks.analysis_speed [--participants 10000] [--skip-pingouin]
+
+1. The whole report (PDF, JSON, CSV) for 20 simulated participants x 98 trials
+   (Task 1): target <= 10 s.
 2. The ANOVA engine on 10,000 participants x 49 cells (7 x 7): target <= 2 s,
    printed beside pingouin's ``rm_anova`` on the same data in the same run.
+
+It lives outside the analysis package: a lab that installs the analysis does
+not need its benchmark. BENCHMARKS.md records the figures.
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ from analysis.report import build_report
 from analysis.rm_anova import rm_anova
 from analysis.simulate import simulate
 
-PROG = "python -m analysis.benchmark"
+PROG = "python -m benchmarks.analysis_speed"
 
 
 def _seconds(fn) -> float:
