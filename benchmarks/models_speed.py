@@ -1,6 +1,6 @@
-"""Speed of the models (issue 5): Soft-DTW, ETAD and EVP-style inference, training wall time.
+"""Speed of the models: Soft-DTW, ETAD and EVP-style inference, training wall time.
 
-    .venv/bin/python benchmarks/models_speed.py [--runs runs] [--data build/dataset]
+    .venv/bin/python -m benchmarks.models_speed [--runs runs] [--data build/dataset]
 
 1. Soft-DTW forward + backward at batch 16, length 100, dimension 50: ours in
    float32 and float64 beside tslearn's ``SoftDTWLossPyTorch`` (numba; only if
@@ -25,9 +25,7 @@ from pathlib import Path
 
 import torch
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from generator.models.softdtw import soft_dtw  # noqa: E402
+from generator.models.softdtw import soft_dtw
 
 
 def _time(fn, repeat: int) -> float:

@@ -1,6 +1,6 @@
 """Render + encode speed of the generator, beside encode-only speed of the same frames.
 
-Run: ``.venv/bin/python benchmarks/render_speed.py [--size 512] [--frames 250] [--repeats 3]``
+Run: ``.venv/bin/python -m benchmarks.render_speed [--size 512] [--frames 250] [--repeats 3]``
 
 Prints, for one animated utterance of the primary character:
 
@@ -21,21 +21,18 @@ from __future__ import annotations
 import argparse
 import multiprocessing
 import os
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a checkout
-
-from generator.render.renderer import Renderer  # noqa: E402
-from generator.render.video import X264_PRESET, clip_write  # noqa: E402
-from generator.rig.animator import animate  # noqa: E402
-from generator.rig.character import characters  # noqa: E402
-from generator.speech.corpus import COMMON  # noqa: E402
-from generator.speech.synthesis import SAMPLE_RATE, speech_synthesize  # noqa: E402
+from generator.render.renderer import Renderer
+from generator.render.video import X264_PRESET, clip_write
+from generator.rig.animator import animate
+from generator.rig.character import characters
+from generator.speech.corpus import COMMON
+from generator.speech.synthesis import SAMPLE_RATE, speech_synthesize
 
 
 def _track(n_frames: int) -> tuple[np.ndarray, np.ndarray]:
