@@ -34,16 +34,22 @@ NAMED_FACTORS = ("character", "emotion", "method", "sentence_type", "sentence_gr
 #: ``factors.character``: the human face of Task 1, then the primary stylized
 #: character (the dataset's, paper section 3) and the five others it is adapted to.
 CHARACTERS = ("Human", "Mery", "Bonnie", "Ray", "Malcolm", "Rose", "Miosha")
+#: The primary stylized character: the dataset's, whose rig the models predict
+#: and the adaptation carries to the other stylized characters (paper 6.2).
+PRIMARY_CHARACTER = "Mery"
 #: ``factors.method`` of Task 2 (paper 5.1.3): the dataset's own animation, ETAD,
 #: and the EVP-style baseline.
 METHODS = ("GT", "ETAD", "EVP")
 
-#: Responses export: one row per answered trial; extra factors go between
-#: NAMED_FACTORS and EXPORT_TAIL.
+#: Responses export: one row per answered trial. A manifest's extra factors
+#: follow NAMED_FACTORS; then the answers: the paper's four questions
+#: (PAPER_ANSWER_COLUMNS), or a study's own questions, one column per question
+#: id and ``<id>_correct`` per scored choice; then EXPORT_TRAILER.
 EXPORT_HEAD = ("study", "participant", "group", "trial_index", "is_practice", "stimulus_id")
-EXPORT_TAIL = ("response_emotion", "correct", "intensity", "sync", "naturalness", "rt_ms",
-               "plays", "started_at", "submitted_at", "pilot", "bot", "attention_check",
-               "attention_passed")
+PAPER_ANSWER_COLUMNS = ("response_emotion", "correct", "intensity", "sync", "naturalness")
+EXPORT_TRAILER = ("rt_ms", "plays", "started_at", "submitted_at", "pilot", "bot",
+                  "attention_check", "attention_passed")
+EXPORT_TAIL = (*PAPER_ANSWER_COLUMNS, *EXPORT_TRAILER)
 EXPORT_COLUMNS = (*EXPORT_HEAD, *NAMED_FACTORS, *EXPORT_TAIL)
 
 

@@ -9,7 +9,7 @@ from django.contrib import admin
 from django.db import models
 
 from studyapp.models import Participant, Response, Stimulus, Study
-from studyapp.services import study_links_refresh
+from studyapp.studies import study_links_refresh
 
 # Help texts for the settings whose model field has none, or that need to say
 # when a change takes effect (the models' own texts are shown otherwise).

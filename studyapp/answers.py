@@ -1,20 +1,19 @@
-"""What an answer must be: its fields (``answer_clean``) and its timing
+"""What an answer must be: its own fields (``answer_clean``), its answers to the
+study's questions (``answers_clean``, questions.py) and its timing
 (``watch_shortfall_s``), as pure functions the answer service applies
-(services.response_submit). The page's four questions are paper 5.1.4.
+(services.response_submit).
 """
 
 from __future__ import annotations
 
 import uuid
 
-from contract import RESPONSES
 from studyapp.errors import ServiceError
+from studyapp.questions import PAPER, PROTOCOL_FIELDS, Question, answers_check, whole
 
-RATING_FIELDS = ("intensity", "sync", "naturalness")
-# No stimulus id: the page names a trial by its index alone, and the server
-# knows which clip that trial shows (nothing on the page names a condition).
-ANSWER_FIELDS = {"submission_key", "trial_index", "response_emotion", *RATING_FIELDS,
-                 "rt_ms", "plays"}
+# No stimulus id among the fields: the page names a trial by its index alone,
+# and the server knows which clip that trial shows (nothing names a condition).
+ANSWER_FIELDS = {*PROTOCOL_FIELDS, *(q.id for q in PAPER)}
 # An answer may come this much sooner than the clip's length after the trial was
 # shown: manifest durations are rounded, and a browser may report 'ended' a frame
 # or two early. Far below any clip's length, so a clip played at double speed
@@ -51,47 +50,48 @@ def watch_shortfall_s(duration_s: float | None, shown_at, now,
 
 
 def answer_clean(data: dict) -> dict:
-    """Check every field of a submitted answer; name each bad one."""
+    """Check the answer request's own fields (key, trial, time, plays); keep the rest,
+    the question answers, for ``answers_clean`` against the study's questions."""
     problems, clean = [], {}
-    unknown = sorted(str(k)[:40] for k in data if k not in ANSWER_FIELDS)
-    if unknown:
-        problems.append(f"unknown field(s): {', '.join(unknown[:10])}")
-    for name in ("submission_key", "trial_index", "response_emotion", *RATING_FIELDS):
+    for name in ("submission_key", "trial_index"):
         if data.get(name) is None or data.get(name) == "":
             problems.append(f"{name} is missing")
-    for name in ("submission_key", "response_emotion"):
-        if data.get(name) is not None and not isinstance(data[name], str | int):
-            problems.append(f"{name} must be a string")
+    if data.get("submission_key") is not None and not isinstance(data["submission_key"],
+                                                                 str | int):
+        problems.append("submission_key must be a string")
     if problems:
         raise ServiceError("; ".join(problems) + ".", 400)
     try:
         clean["submission_key"] = uuid.UUID(str(data["submission_key"]))
     except ValueError:
         problems.append("submission_key is not a UUID")
-    if data["response_emotion"] not in RESPONSES:
-        problems.append(f"response_emotion {str(data['response_emotion'])[:40]!r} is not one of "
-                        f"{', '.join(RESPONSES)}")
-    clean["response_emotion"] = data["response_emotion"]
-    for name, low, high in (("trial_index", 0, 10**6), ("intensity", 1, 7), ("sync", 1, 7),
-                            ("naturalness", 1, 7), ("rt_ms", 0, 3_600_000), ("plays", 0, 1000)):
+    for name, low, high in (("trial_index", 0, 10**6), ("rt_ms", 0, 3_600_000),
+                            ("plays", 0, 1000)):
         value = data.get(name)
         if value in (None, "") and name in ("rt_ms", "plays"):
             clean[name] = 0 if name == "plays" else None
             continue
-        if isinstance(value, bool) or not _is_int(value) or not low <= int(value) <= high:
+        if isinstance(value, bool) or not whole(value) or not low <= int(value) <= high:
             problems.append(f"{name} must be a whole number from {low} to {high}, "
                             f"got {str(value)[:40]!r}")
             continue
         clean[name] = int(value)
     if problems:
         raise ServiceError("; ".join(problems) + ".", 400)
+    clean["answers"] = {k: v for k, v in data.items() if k not in PROTOCOL_FIELDS}
     return clean
 
 
-def _is_int(value) -> bool:
-    if isinstance(value, int):
-        return True
-    if isinstance(value, float):
-        return value.is_integer()
-    digits = value.strip().lstrip("-") if isinstance(value, str) else ""
-    return digits.isascii() and digits.isdigit() and len(digits) <= 12
+def answers_clean(questions: tuple[Question, ...], answers: dict) -> dict:
+    """The answers to ``questions`` (one trial's), each checked by its kind; ServiceError
+    naming every unknown field and every bad or missing answer."""
+    ids = {q.id for q in questions}
+    problems = []
+    unknown = sorted(str(k)[:40] for k in answers if k not in ids)
+    if unknown:
+        problems.append(f"unknown field(s): {', '.join(unknown[:10])}")
+    checked = answers_check(questions, answers)
+    problems += checked.problems
+    if problems:
+        raise ServiceError("; ".join(problems) + ".", 400)
+    return checked.values

@@ -21,10 +21,12 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.test import Client
+from django.utils.html import escape
 
 from contract import RESPONSES
 from studyapp.links import bot_param
 from studyapp.models import Participant, Study
+from studyapp.questions import PAPER, Question, question_set
 
 
 class BotError(AssertionError):
@@ -56,8 +58,7 @@ def answer_choose(factors: dict, rng: random.Random, mode: str, offset: float) -
     if mode == "random":
         return {"response_emotion": rng.choice(RESPONSES),
                 **{k: rng.randint(1, 7) for k in ("intensity", "sync", "naturalness")}}
-    profile = PROFILES.get(factors.get("method")) or PROFILES.get(factors.get("character"),
-                                                                  DEFAULT)
+    profile = _profile(factors)
     intended = factors.get("emotion")
     if rng.random() < profile.p_correct:
         emotion = intended
@@ -69,6 +70,37 @@ def answer_choose(factors: dict, rng: random.Random, mode: str, offset: float) -
 
     return {"response_emotion": emotion, "intensity": rating(profile.intensity),
             "sync": rating(profile.sync), "naturalness": rating(profile.naturalness)}
+
+
+def _profile(factors: dict) -> Profile:
+    return PROFILES.get(factors.get("method")) or PROFILES.get(factors.get("character"), DEFAULT)
+
+
+def answers_choose(questions: tuple[Question, ...], factors: dict, rng: random.Random,
+                   mode: str, offset: float) -> dict:
+    """A bot's answers to any question set: the paper's by ``answer_choose``; a study's
+    own with ``accurate`` bots scoring choice questions by their ``correct_factor`` and
+    placing ratings by the clip's naturalness profile (scaled to each scale or slider)."""
+    if questions == PAPER:
+        return answer_choose(factors, rng, mode, offset)
+    accurate, profile, answers = mode == "accurate", _profile(factors), {}
+    level = (profile.naturalness + offset - 1) / 6  # 0..1, as a 1..7 rating would be
+    for q in questions:
+        if q.kind == "choice":
+            codes = [code for code, _ in q.choices]
+            intended = str(factors.get(q.correct_factor, "")) if q.correct_factor else ""
+            right = accurate and intended in codes and rng.random() < profile.p_correct
+            answers[q.id] = intended if right else rng.choice(codes)
+        elif q.kind == "scale":
+            mean = 1 + level * (q.points - 1) if accurate else rng.uniform(1, q.points)
+            answers[q.id] = min(q.points, max(1, round(rng.gauss(mean, 0.8))))
+        elif q.kind == "slider":
+            mean = 100 * level if accurate else rng.uniform(0, 100)
+            answers[q.id] = min(100, max(0, round(rng.gauss(mean, 12))))
+        elif q.required or rng.random() < 0.3:
+            answers[q.id] = rng.choice(("looked fine", "the mouth lagged", "odd blink"))[
+                :q.max_length]
+    return answers
 
 
 class Bot:
@@ -149,15 +181,17 @@ class Bot:
     def _trial(self, shown: dict | None) -> dict | None:
         """Answer the trial on screen (loading the trial page when none is); return the
         next trial the reply carries, as the page shows it in place (None: a new page)."""
+        questions = question_set(self.participant.study.questions)
         if shown is None:
-            page = self._get("trial/", "Which expression did the character depict?")
+            page = self._get("trial/", escape(questions[0].prompt))
             shown = json.loads(CONFIG.search(page.content.decode()).group(1))["trial"]
         trial = self.participant.trials.select_related("stimulus").get(index=shown["trialIndex"])
         if trial.check_answer:
             answers = {"response_emotion": trial.check_answer["response_emotion"],
                        "intensity": trial.check_answer["intensity"], "sync": 4, "naturalness": 4}
         else:
-            answers = answer_choose(trial.stimulus.factors, self.rng, self.mode, self.offset)
+            answers = answers_choose(questions, trial.stimulus.factors, self.rng, self.mode,
+                                     self.offset)
         body = {"submission_key": str(uuid.uuid4()), "trial_index": shown["trialIndex"],
                 "plays": 1,
                 "rt_ms": int(self.rng.lognormvariate(7.3, 0.4)), **answers}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import secrets
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
@@ -38,6 +39,11 @@ RESUME_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read off a
 def resume_code_new() -> str:
     """Eight characters (about 40 bits) a participant shows to continue in another browser."""
     return "".join(secrets.choice(RESUME_ALPHABET) for _ in range(8))
+
+
+ATTENTION_CHECKS_NEED_PAPER = (
+    "attention checks ask for a given expression and intensity, which only the paper's "
+    "questions have: set attention checks to 0 for a study with its own questions.")
 
 
 class Study(models.Model):
@@ -70,6 +76,8 @@ class Study(models.Model):
     min_window_width = models.PositiveIntegerField(default=0, help_text="pixels; 0: any")
     min_window_height = models.PositiveIntegerField(default=0, help_text="pixels; 0: any")
     information_sheet = models.TextField(blank=True)
+    # The study's own questions (questions.py, from build_study --questions); []: the paper's.
+    questions = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -77,6 +85,11 @@ class Study(models.Model):
 
     def __str__(self) -> str:
         return self.slug
+
+    def clean(self):
+        """Settings that cannot go together (the admin's change form shows why)."""
+        if self.questions and self.attention_checks:
+            raise ValidationError({"attention_checks": ATTENTION_CHECKS_NEED_PAPER})
 
 
 class Stimulus(models.Model):
@@ -174,19 +187,25 @@ class Trial(models.Model):
         return f"{self.participant} trial {self.index}"
 
 
-RATING = Q(intensity__gte=1, intensity__lte=7, sync__gte=1, sync__lte=7,
-           naturalness__gte=1, naturalness__lte=7)
+# A study's own questions keep their answers in ``answers``; the paper's four
+# (section 5.1.4) in their own columns, which the database checks.
+OWN_QUESTIONS = Q(answers__isnull=False)
+RATING = OWN_QUESTIONS | Q(intensity__gte=1, intensity__lte=7, sync__gte=1, sync__lte=7,
+                           naturalness__gte=1, naturalness__lte=7)
 
 
 class Response(models.Model):
-    """The four answers of section 5.1.4 for one trial, stored exactly once."""
+    """One trial's answers, stored exactly once: the paper's four questions in their
+    columns, or a study's own questions (questions.py) as ``{question id: value}``."""
 
     trial = models.OneToOneField(Trial, on_delete=models.CASCADE, related_name="response")
     submission_key = models.UUIDField(unique=True)
-    response_emotion = models.CharField(max_length=20, choices=list(EMOTION_LABELS.items()))
-    intensity = models.PositiveSmallIntegerField()
-    sync = models.PositiveSmallIntegerField()
-    naturalness = models.PositiveSmallIntegerField()
+    response_emotion = models.CharField(max_length=20, choices=list(EMOTION_LABELS.items()),
+                                        blank=True)
+    intensity = models.PositiveSmallIntegerField(null=True, blank=True)
+    sync = models.PositiveSmallIntegerField(null=True, blank=True)
+    naturalness = models.PositiveSmallIntegerField(null=True, blank=True)
+    answers = models.JSONField(null=True, blank=True)
     rt_ms = models.PositiveIntegerField(null=True, blank=True)
     plays = models.PositiveSmallIntegerField(default=0)
     started_at = models.DateTimeField(null=True, blank=True)
@@ -196,7 +215,7 @@ class Response(models.Model):
         constraints = [
             models.CheckConstraint(condition=RATING, name="response_ratings_1_to_7"),
             models.CheckConstraint(
-                condition=Q(response_emotion__in=list(EMOTION_LABELS)),
+                condition=OWN_QUESTIONS | Q(response_emotion__in=list(EMOTION_LABELS)),
                 name="response_emotion_known",
             ),
         ]

@@ -12,8 +12,9 @@ from datetime import timedelta
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from contract import EXPORT_HEAD, EXPORT_TAIL, NAMED_FACTORS
+from contract import EXPORT_HEAD, EXPORT_TRAILER, NAMED_FACTORS, PAPER_ANSWER_COLUMNS
 from studyapp.models import Participant, Response, Stimulus, Study, Trial
+from studyapp.questions import PAPER, Question, question_set, scored
 
 PARTICIPANT_COLUMNS = (
     "study", "participant", "group", "seed", "stage", "pilot", "bot", "trials_answered",
@@ -24,9 +25,35 @@ PARTICIPANT_COLUMNS = (
 
 
 def response_columns(study: Study) -> list[str]:
-    """Export header: fixed columns, the five named factors, then any other factor."""
+    """Export header (docs/design.md): fixed columns, the five named factors, any other
+    factor, the answers' columns, then the trailer."""
     extra = [f for f in study.manifest_factors if f not in NAMED_FACTORS]
-    return [*EXPORT_HEAD, *NAMED_FACTORS, *extra, *EXPORT_TAIL]
+    return [*EXPORT_HEAD, *NAMED_FACTORS, *extra,
+            *answer_columns(question_set(study.questions)), *EXPORT_TRAILER]
+
+
+def answer_columns(questions: tuple[Question, ...]) -> tuple[str, ...]:
+    """The paper's answer columns for its questions; else one column per question id,
+    then ``<id>_correct`` per scored choice question."""
+    if questions == PAPER:
+        return PAPER_ANSWER_COLUMNS
+    return (*(q.id for q in questions), *(f"{q.id}_correct" for q in scored(questions)))
+
+
+def _answer_cells(questions: tuple[Question, ...], response: Response, factors: dict) -> dict:
+    """One row's answer columns (answer_columns)."""
+    if questions == PAPER:
+        return {"response_emotion": response.response_emotion,
+                "correct": int(response.response_emotion == factors.get("emotion")),
+                "intensity": response.intensity, "sync": response.sync,
+                "naturalness": response.naturalness}
+    answers = response.answers or {}
+    cells = {q.id: answers.get(q.id, "") for q in questions}
+    for q in scored(questions):
+        given = answers.get(q.id)
+        cells[f"{q.id}_correct"] = "" if given is None else int(
+            given == str(factors.get(q.correct_factor)))
+    return cells
 
 
 def exported_participants(study: Study, *, include_bots: bool = False,
@@ -46,6 +73,7 @@ def response_rows(study: Study, **include) -> Iterator[dict]:
     ``include`` takes include_bots / include_withdrawn (exported_participants).
     """
     columns = response_columns(study)
+    questions = question_set(study.questions)
     responses = (
         Response.objects.filter(trial__participant__in=exported_participants(study, **include))
         .select_related("trial__participant", "trial__stimulus")
@@ -61,11 +89,7 @@ def response_rows(study: Study, **include) -> Iterator[dict]:
             "trial_index": trial.index,
             "is_practice": int(trial.is_practice),
             "stimulus_id": trial.stimulus.stimulus_id,
-            "response_emotion": response.response_emotion,
-            "correct": int(response.response_emotion == factors.get("emotion")),
-            "intensity": response.intensity,
-            "sync": response.sync,
-            "naturalness": response.naturalness,
+            **_answer_cells(questions, response, factors),
             "rt_ms": response.rt_ms,
             "plays": response.plays,
             "started_at": _iso(response.started_at),
@@ -75,8 +99,8 @@ def response_rows(study: Study, **include) -> Iterator[dict]:
             "attention_check": int(trial.check_answer is not None),
             "attention_passed": _check_passed(trial.check_answer, response),
         }
-        for factor in columns[len(EXPORT_HEAD):len(columns) - len(EXPORT_TAIL)]:
-            row[factor] = factors.get(factor, "")
+        for factor in (*NAMED_FACTORS, *study.manifest_factors):
+            row.setdefault(factor, factors.get(factor, ""))
         yield {c: row[c] for c in columns}
 
 

@@ -1,4 +1,5 @@
-"""Services: every write the study app makes (HackSoftware styleguide).
+"""Services: every write the study app makes to participants, their trials and answers
+(HackSoftware styleguide; building a study from a manifest is studies.py).
 
 Views, management commands and bots call these, so one rule holds whichever
 door a change comes through. Each write is one transaction.
@@ -8,114 +9,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
 from contract import EMOTIONS
-from studyapp.answers import TooFast, answer_clean, watch_shortfall_s
-from studyapp.clip_links import clip_links_root, clip_links_write
-from studyapp.designs import design_get
+from studyapp.answers import TooFast, answer_clean, answers_clean, watch_shortfall_s
 from studyapp.errors import ServiceError
 from studyapp.flow import WITHDRAWABLE, stage_after_answer, stage_next
-from studyapp.manifest import StimulusSet, manifest_load
-from studyapp.models import Participant, Response, Stimulus, Study, Trial
+from studyapp.models import Participant, Response, Study, Trial
 from studyapp.ordering import attention_checks_insert, group_choose, seed_new, trial_order
+from studyapp.questions import PAPER, Question, question_set
 from studyapp.selectors import group_places, participant_get
 
 Stage = Participant.Stage
-
-
-# --- studies ---------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class BuildResult:
-    study: Study
-    created: bool
-    changed: bool
-
-
-def study_build(*, manifest: Path, design: str, slug: str, title: str = "",
-                between: str | None = None) -> BuildResult:
-    """Create (or confirm) the study ``slug`` from a checked manifest.
-
-    The same manifest again changes nothing; another manifest replaces the
-    stimuli only while nobody has enrolled. With CLIP_LINKS_ROOT set, the
-    study's clip links for nginx are (re)made too (clip_links.py).
-    """
-    result = _study_build(manifest, design, slug, title, between)
-    study_links_refresh(result.study)
-    return result
-
-
-def study_links_refresh(study: Study) -> None:
-    """Make the study's clip links for nginx match it (CLIP_LINKS_ROOT set): after a
-    build, and whenever it is opened or closed (clip_links.py)."""
-    root = clip_links_root()
-    if root is not None:
-        clip_links_write(study, root)
-
-
-def _study_build(manifest, design, slug, title, between) -> BuildResult:
-    chosen = design_get(design, between)
-    stimulus_set = manifest_load(manifest, chosen)
-    stimuli_dir = _relative_to_root(stimulus_set.directory)
-    with transaction.atomic():
-        study = Study.objects.select_for_update().filter(slug=slug).first()
-        if study is not None:
-            same = (study.manifest_sha256 == stimulus_set.sha256 and study.design == chosen.name
-                    and study.between_factor == (chosen.between or ""))
-            if same:
-                return BuildResult(study, created=False, changed=False)
-            if study.participants.exists():
-                raise ServiceError(
-                    f"study {slug!r} already has {study.participants.count()} participant(s); "
-                    "it will not be rebuilt from a different manifest or design. "
-                    "Build a new study with another --slug.", status=409)
-            study.stimuli.all().delete()
-        created = study is None
-        study = study or Study(slug=slug)
-        study.title = title or study.title or stimulus_set.data.get("name") or slug
-        study.design = chosen.name
-        study.between_factor = chosen.between or ""
-        study.stimuli_dir = stimuli_dir
-        study.manifest_sha256 = stimulus_set.sha256
-        study.manifest_factors = list(stimulus_set.data.get("factors") or [])
-        study.is_placeholder = bool(stimulus_set.data.get("placeholder", False))
-        study.save()
-        _stimuli_create(study, stimulus_set)
-    return BuildResult(study, created=created, changed=True)
-
-
-def _relative_to_root(directory: Path) -> str:
-    root = Path(settings.STIMULI_ROOT).resolve()
-    try:
-        return directory.resolve().relative_to(root).as_posix()
-    except ValueError:
-        raise ServiceError(
-            f"the stimulus set {directory} is outside STIMULI_ROOT ({root}): "
-            "move the set there or point STIMULI_ROOT at its parent folder.") from None
-
-
-def _stimuli_create(study: Study, stimulus_set: StimulusSet) -> None:
-    between = study.between_factor
-    rows = []
-    for is_practice, items in ((True, stimulus_set.practice), (False, stimulus_set.stimuli)):
-        for item in items:
-            factors = item["factors"]
-            rows.append(Stimulus(
-                study=study, stimulus_id=item["id"], file=item["file"],
-                poster=item.get("poster", ""), sha256=item.get("sha256", ""),
-                duration_s=item.get("duration_s"), sentence=item.get("sentence", ""),
-                factors=factors, is_practice=is_practice,
-                group="" if is_practice or not between else str(factors[between]),
-            ))
-    Stimulus.objects.bulk_create(rows)
 
 
 # --- participants ----------------------------------------------------------
@@ -300,6 +209,8 @@ def _record_showing(trial: Trial) -> None:
 # --- answers ---------------------------------------------------------------
 
 SESSION_ENDED = "Your session has ended: please open the study link again."
+
+
 def response_submit(*, slug: str, participant_pk: int, data: dict) -> Showing:
     """Validate and store the answer of participant ``participant_pk`` of study ``slug``
     to their current trial; return where they now stand and the trial to show next.
@@ -342,6 +253,8 @@ def _response_store(slug: str, participant_pk: int, clean: dict) -> Showing:
               .filter(study__slug=slug, pk=participant_pk).first())
     if locked is None:
         raise ServiceError(SESSION_ENDED, 403)
+    questions = question_set(locked.study.questions)
+    answers = answers_clean(questions, clean["answers"])
     index = clean["trial_index"]
     trials = _trials_from(locked, index - 1, 4, answers=True)
     if index not in trials:
@@ -358,8 +271,8 @@ def _response_store(slug: str, participant_pk: int, clean: dict) -> Showing:
     if locked.study.require_full_playback:
         _watch_check(locked, trial, started, clean["plays"])
     Response.objects.create(
-        trial=trial, started_at=started,
-        **{k: v for k, v in clean.items() if k != "trial_index"})
+        trial=trial, started_at=started, submission_key=clean["submission_key"],
+        rt_ms=clean["rt_ms"], plays=clean["plays"], **_answer_fields(questions, answers))
     locked.next_trial += 1
     every = locked.study.breaks_every
     locked.stage = stage_after_answer(
@@ -372,6 +285,12 @@ def _response_store(slug: str, participant_pk: int, clean: dict) -> Showing:
     if locked.stage != Stage.TRIALS:
         return Showing(locked)
     return Showing(locked, trials[index + 1], trials.get(index + 2))
+
+
+def _answer_fields(questions: tuple[Question, ...], answers: dict) -> dict:
+    """A Response's fields for ``answers``: the paper's four in their columns, a study's
+    own questions as one ``answers`` object."""
+    return answers if questions == PAPER else {"answers": answers}
 
 
 def _watch_check(participant: Participant, trial: Trial, started, plays: int) -> None:

@@ -33,17 +33,8 @@ from studyapp.forms import AboutYouForm, ConsentForm, ResumeForm
 from studyapp.links import LinkError, entry_link_parse
 from studyapp.media import accel_redirect_response, ranged_file_response
 from studyapp.models import Participant, Stimulus, Study
+from studyapp.questions import question_set
 from studyapp.selectors import measured_count, participant_get, participant_stimulus
-
-QUESTION_SCALES = {
-    "intensity": ("How intense was the indicated emotion depicted by the character?",
-                  "Not at all", "Extremely"),
-    "sync": ("Does the lip motion sync with the speech?",
-             "No synchronization at all", "Extremely well synchronized"),
-    "naturalness": ("How natural was the character overall?", "Not at all", "Extremely"),
-}
-# Order of the paper's question (5.1.4): Neutral, Anger, ..., Surprise, Other.
-EXPRESSION_CHOICES = list(EMOTION_LABELS.items())
 
 
 def _session_key(slug: str) -> str:
@@ -184,7 +175,7 @@ def _continue_page(request, participant, stage: str, template: str, **context):
 @participant_page(Stage.INSTRUCTIONS)
 def instructions(request, study, participant):
     return _continue_page(request, participant, Stage.INSTRUCTIONS, "studyapp/instructions.html",
-                          expression_choices=EXPRESSION_CHOICES, scales=QUESTION_SCALES)
+                          questions=question_set(study.questions))
 
 
 @participant_page(Stage.TRIALS)
@@ -202,7 +193,7 @@ def trial(request, study, participant):
     }
     return render(request, "studyapp/trial.html", {
         "study": study, "state": state, "n_measured": config["nMeasured"],
-        "expression_choices": EXPRESSION_CHOICES, "scales": QUESTION_SCALES,
+        "questions": question_set(study.questions),
         "config": config,
     })
 

@@ -38,7 +38,7 @@ def small_rows():
 
 @pytest.fixture
 def small_study(db, make_set, small_rows):
-    from studyapp.services import study_build
+    from studyapp.studies import study_build
 
     return study_build(manifest=make_set("small", small_rows), design="custom", slug="small").study
 

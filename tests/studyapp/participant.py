@@ -12,6 +12,8 @@ from django.test import Client
 
 from studyapp.models import Participant, Response, Trial
 
+PAPER_ANSWERS = {"response_emotion": "joy", "intensity": 5, "sync": 4, "naturalness": 3}
+
 
 class Walker:
     """A participant in a test: one client (one session cookie) on one study."""
@@ -53,16 +55,17 @@ class Walker:
         Response.objects.filter(trial__participant=participant).update(
             submitted_at=F("submitted_at") - minute, started_at=F("started_at") - minute)
 
-    def answer(self, trial_index=None, watched=True, **fields):
+    def answer(self, trial_index=None, watched=True, answers=None, **fields):
         """Send an answer to ``trial_index`` (default: the trial on screen) after
-        watching its clip (``watched=False``: at once)."""
+        watching its clip (``watched=False``: at once); ``answers`` to the study's
+        questions (default: the paper's four), ``fields`` override any field."""
         if trial_index is None:
             trial_index = self.current()["trialIndex"]
         if watched:
             self.watch()
         body = {"submission_key": str(uuid.uuid4()), "trial_index": trial_index,
-                "response_emotion": "joy", "intensity": 5,
-                "sync": 4, "naturalness": 3, "rt_ms": 850, "plays": 1, **fields}
+                **(PAPER_ANSWERS if answers is None else answers),
+                "rt_ms": 850, "plays": 1, **fields}
         body = {k: v for k, v in body.items() if v is not ...}
         return self.client.post(self.url("answer/"), json.dumps(body),
                                 content_type="application/json")

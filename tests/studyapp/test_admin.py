@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 
 from studyapp.models import Participant, Response, Stimulus, Study
-from studyapp.services import study_build
+from studyapp.studies import study_build
 
 pytestmark = pytest.mark.django_db
 
@@ -119,7 +119,7 @@ def test_closing_a_study_in_the_admin_removes_its_clip_links(admin_client, small
                                                             tmp_path, settings):
     """nginx sends linked clips without asking the app, so a closed study has no links
     (clip_links.py); participants still finishing get their clips from the app."""
-    from studyapp.services import study_links_refresh
+    from studyapp.studies import study_links_refresh
 
     settings.CLIP_LINKS_ROOT = str(tmp_path / "links")
     study_links_refresh(small_study)

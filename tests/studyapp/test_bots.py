@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command
 
 from studyapp.bots import BotError, answer_choose
 from studyapp.models import Participant, Response
-from studyapp.services import study_build
+from studyapp.studies import study_build
 
 pytestmark = pytest.mark.django_db
 
@@ -51,10 +51,9 @@ def test_bots_notice_a_server_that_accepts_invalid_answers(small_study, monkeypa
     from studyapp import services
     from studyapp.bots import Bot
 
-    monkeypatch.setattr(services, "answer_clean", lambda data: {
-        "submission_key": data["submission_key"], "trial_index": int(data["trial_index"]),
-        "response_emotion": data["response_emotion"],
-        "intensity": 5, "sync": 5, "naturalness": 5, "rt_ms": 1, "plays": 1})
+    monkeypatch.setattr(services, "answers_clean", lambda questions, answers: {
+        "response_emotion": answers["response_emotion"], "intensity": 5, "sync": 5,
+        "naturalness": 5})
     with pytest.raises(BotError, match="out-of-range rating refused"):
         Bot("small", mode="random", seed=1).run()
 

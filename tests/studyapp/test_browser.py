@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from studyapp.models import Participant, Response
-from studyapp.services import study_build
-from studyapp.views import EXPRESSION_CHOICES
+from studyapp.questions import PAPER
+from studyapp.studies import study_build
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -174,7 +174,7 @@ def test_attention_checks_show_their_instruction_in_place(browser, live_server, 
             checks += 1
             wanted = trial.check_answer
             assert page.inner_text("#check-intensity") == str(wanted["intensity"])
-            choice = [code for code, _ in EXPRESSION_CHOICES].index(wanted["response_emotion"])
+            choice = [code for code, _ in PAPER[0].choices].index(wanted["response_emotion"])
             answer_with_keyboard(page, keys=(str(choice + 1), str(wanted["intensity"]), "4", "4"))
         else:
             answer_with_keyboard(page)
@@ -294,4 +294,40 @@ def test_back_lands_where_the_server_says(browser, live_server, study):
     page.go_back()                         # the questionnaire
     reach(page, "Trial 2 of 6")
     assert Response.objects.count() == 2
+    context.close()
+
+
+@pytest.fixture
+def own_study(make_set, small_rows, tmp_path):
+    """The browser study asking the questions of issue 13's example file."""
+    from studyapp.questions import questions_parse
+    from tests.studyapp.test_questions import EXAMPLE
+
+    return study_build(manifest=make_set("own", small_rows), design="custom", slug="browser",
+                       title="Own questions", questions=questions_parse(EXAMPLE)).study
+
+
+def test_a_studys_own_questions_are_answered_with_keyboard_and_mouse(browser, live_server,
+                                                                     own_study):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    start_trials(page, live_server.url)
+    assert page.is_visible("text=Overall quality") and page.is_visible("input[type=range]")
+    page.keyboard.press("Space")
+    page.keyboard.press("2")                                   # clarity: Happiness
+    page.keyboard.press("4")                                   # natural: 4 of 5
+    watch(page)
+    assert page.is_disabled("#submit")                         # the slider is not moved yet
+    box = page.locator("input[type=range]").bounding_box()
+    page.mouse.click(box["x"] + box["width"] * 0.8, box["y"] + box["height"] / 2)
+    page.fill("input[type=text]", "mouth 1 2 lagged")          # digits and spaces type text
+    page.wait_for_function("!document.getElementById('submit').disabled", timeout=5000)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "trial-own-questions.png"), full_page=True)
+    page.keyboard.press("Enter")
+    reach(page, "Trial 1 of 6")
+    answers = Response.objects.get().answers
+    assert (answers["clarity"], answers["natural"], answers["comment"]) == (
+        "joy", 4, "mouth 1 2 lagged")
+    assert 70 <= answers["quality"] <= 90
     context.close()

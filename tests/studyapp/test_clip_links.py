@@ -13,7 +13,7 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 
 from studyapp.models import Study
-from studyapp.services import study_build
+from studyapp.studies import study_build
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +45,7 @@ def test_build_links_every_clip_under_the_path_of_its_url(links, make_set, small
 
 
 def test_a_closed_study_has_no_links_and_reopening_brings_them_back(links, make_set, small_rows):
-    from studyapp.services import study_links_refresh
+    from studyapp.studies import study_links_refresh
 
     study = study_build(manifest=make_set("a", small_rows), design="custom", slug="a").study
     study.is_open = False

@@ -18,7 +18,7 @@ import pytest
 
 from contract import EMOTION_LABELS
 from studyapp.models import Study
-from studyapp.services import study_build
+from studyapp.studies import study_build
 from tests.media import design_factor_rows
 from tests.studyapp.participant import Walker
 

@@ -8,7 +8,8 @@ from django.db import connections
 from studyapp.errors import ServiceError
 from studyapp.models import Participant
 from studyapp.ordering import trial_order
-from studyapp.services import AlreadyEnrolled, participant_enroll, study_build
+from studyapp.services import AlreadyEnrolled, participant_enroll
+from studyapp.studies import study_build
 
 
 @pytest.fixture

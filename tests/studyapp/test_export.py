@@ -10,7 +10,7 @@ from django.test import Client
 
 from studyapp.export import spreadsheet_safe
 from studyapp.selectors import response_columns
-from studyapp.services import study_build
+from studyapp.studies import study_build
 from tests.studyapp.participant import Walker
 
 pytestmark = pytest.mark.django_db

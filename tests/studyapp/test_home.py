@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 
-from studyapp.services import study_build
+from studyapp.studies import study_build
 
 pytestmark = pytest.mark.django_db
 

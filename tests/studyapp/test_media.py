@@ -85,7 +85,7 @@ def test_view_revalidates_and_ignores_stale_if_range(clip):
 def test_clips_go_only_to_participants_whose_trials_show_them(clip, make_set, small_rows):
     from django.test import Client
 
-    from studyapp.services import study_build
+    from studyapp.studies import study_build
     from tests.studyapp.participant import Walker
 
     url, stimulus, client = clip

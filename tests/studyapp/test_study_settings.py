@@ -8,8 +8,9 @@ from django.utils import timezone
 
 from studyapp.links import pilot_link, pilot_param
 from studyapp.models import Participant, Response
-from studyapp.services import AlreadyEnrolled, participant_enroll, study_build
+from studyapp.services import AlreadyEnrolled, participant_enroll
 from studyapp.status import study_summary
+from studyapp.studies import study_build
 from tests.studyapp.participant import Walker
 
 pytestmark = pytest.mark.django_db

@@ -22,7 +22,7 @@ from django.test import Client
 from studyapp.answers import WATCH_TOLERANCE_S, watch_shortfall_s
 from studyapp.links import bot_param
 from studyapp.models import Participant, Response, Stimulus
-from studyapp.services import study_build
+from studyapp.studies import study_build
 from tests.studyapp.participant import Walker
 
 pytestmark = pytest.mark.django_db

@@ -1,17 +1,21 @@
-"""``manage.py build_study``: a thin shell over services.study_build."""
+"""``manage.py build_study``: a thin shell over studies.study_build."""
+
+from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
 from studyapp.designs import DESIGNS
 from studyapp.errors import ServiceError
 from studyapp.manifest import ManifestError
-from studyapp.services import study_build
+from studyapp.questions import PAPER, QuestionsError, questions_parse
+from studyapp.studies import study_build
 
 
 class Command(BaseCommand):
-    help = ("Check a stimulus manifest against a design and create the study. Every problem "
-            "is listed at once and nothing is created while any remains. Running it again "
-            "with the same manifest changes nothing.")
+    help = ("Check a stimulus manifest against a design and create the study, with the "
+            "paper's four questions or the study's own (--questions). Every problem is listed "
+            "at once and nothing is created while any remains. Running it again with the same "
+            "manifest and questions changes nothing.")
 
     def add_arguments(self, parser):
         parser.add_argument("manifest", help="path to the stimulus set's manifest.json "
@@ -26,12 +30,15 @@ class Command(BaseCommand):
         parser.add_argument("--between", default=None,
                             help="custom design only: factor whose levels split participants "
                                  "into groups")
+        parser.add_argument("--questions", type=Path, default=None, metavar="QUESTIONS.toml",
+                            help="the study's own questions ([[question]] tables of kind choice, "
+                                 "scale, slider or text; README); default: the paper's four")
 
-    def handle(self, *args, manifest, design, slug, title, between, **options):
+    def handle(self, *args, manifest, design, slug, title, between, questions, **options):
         try:
             result = study_build(manifest=manifest, design=design, slug=slug, title=title,
-                                 between=between)
-        except ManifestError as exc:
+                                 between=between, questions=_questions(questions))
+        except (ManifestError, QuestionsError) as exc:
             raise CommandError(str(exc)) from None
         except (ServiceError, ValueError) as exc:
             raise CommandError(str(exc)) from None
@@ -45,4 +52,17 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS(
                 f"{verb} study {slug!r} ({study.design}, {n} stimuli"
                 f"{', between ' + study.between_factor if study.between_factor else ''})."))
+        if study.questions:
+            self.stdout.write(f"questions: {', '.join(q['id'] for q in study.questions)}")
         self.stdout.write(f"participant link: /s/{slug}/")
+
+
+def _questions(path: Path | None):
+    """The questions of ``path``, or the paper's when no file is given."""
+    if path is None:
+        return PAPER
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CommandError(f"cannot read the questions file {path}: {exc}") from None
+    return questions_parse(text, str(path))

@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from studyapp.errors import ServiceError
 from studyapp.manifest import ManifestError
-from studyapp.services import study_build
+from studyapp.studies import study_build
 
 
 class Command(BaseCommand):

@@ -1,4 +1,5 @@
-// Trials: play the clip, take the four answers (mouse, touch or keyboard),
+// Trials: play the clip, take the answers to the study's questions (the paper's four,
+// or the study's own: choice, scale, slider, text; mouse, touch or keyboard),
 // and send them once, retrying on network failure with the same key so the
 // server stores the answer exactly once (docs/design.md, nothing lost). The
 // reply carries the next trial, shown in place without loading a page (one
@@ -26,6 +27,7 @@
     trial = next;
     state = freshState();
     form.reset();
+    questions.forEach((q) => { delete q.dataset.touched; });
     video.src = next.clipUrl;
     if (next.posterUrl) video.poster = next.posterUrl; else video.removeAttribute("poster");
     const preload = document.getElementById("preload");
@@ -63,12 +65,16 @@
     return key;
   }
 
-  function value(name) {
-    const checked = form.querySelector(`input[name="${name}"]:checked`);
+  function value(q) {
+    // A question's answer, or null while it has none (a slider counts once moved).
+    const kind = q.dataset.kind;
+    if (kind === "slider") return q.dataset.touched ? q.querySelector("input").value : null;
+    if (kind === "text") return q.querySelector("input").value.trim() || null;
+    const checked = q.querySelector("input:checked");
     return checked ? checked.value : null;
   }
 
-  function answered(q) { return value(q.dataset.question) !== null; }
+  function answered(q) { return "optional" in q.dataset || value(q) !== null; }
 
   function refresh() {
     const allAnswered = questions.every(answered);
@@ -76,7 +82,7 @@
     submit.disabled = state.sending || !(allAnswered && watched);
     submitHint.hidden = !submit.disabled || state.sending;
     submitHint.textContent = !watched ? "Watch the clip to its end first."
-      : "Answer all four questions to continue.";
+      : "Answer every question to continue.";
     questions.forEach((q, i) => q.classList.toggle("active", i === state.active));
   }
 
@@ -115,20 +121,29 @@
       if (state.active < 0) state.active = i;
       refresh();
     });
+    q.addEventListener("input", () => { q.dataset.touched = "1"; refresh(); });
     q.addEventListener("focusin", () => { state.active = i; refresh(); });
   });
 
   document.addEventListener("keydown", (event) => {
     if (event.altKey || event.ctrlKey || event.metaKey) return;
+    if (event.target.matches && event.target.matches("input[type=text]")) {
+      // Typing an answer: keys are letters, only Enter sends.
+      if (event.key === "Enter") {
+        event.preventDefault();
+        if (!submit.disabled) form.requestSubmit();
+      }
+      return;
+    }
     if (event.key === " " || event.code === "Space") {
       event.preventDefault();
       play();
     } else if (event.key === "Enter") {
       event.preventDefault();
       if (!submit.disabled) form.requestSubmit();
-    } else if (/^[1-8]$/.test(event.key)) {
+    } else if (/^[1-9]$/.test(event.key)) {
       const q = questions[state.active];
-      const input = q && q.querySelectorAll("input")[Number(event.key) - 1];
+      const input = q && q.querySelectorAll("input[type=radio]")[Number(event.key) - 1];
       if (input) {
         event.preventDefault();
         input.checked = true;
@@ -193,13 +208,15 @@
     const body = {
       submission_key: submissionKey(),
       trial_index: trial.trialIndex,
-      response_emotion: value("response_emotion"),
-      intensity: Number(value("intensity")),
-      sync: Number(value("sync")),
-      naturalness: Number(value("naturalness")),
       rt_ms: state.endedAt === null ? null : Math.round(performance.now() - state.endedAt),
       plays: state.plays,
     };
+    questions.forEach((q) => {
+      const answer = value(q);
+      if (answer === null) return;  // an optional question left out
+      const numeric = q.dataset.kind === "scale" || q.dataset.kind === "slider";
+      body[q.dataset.question] = numeric ? Number(answer) : answer;
+    });
     send(body, 0);
   });
 
