@@ -16,6 +16,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from contract import PRIMARY_CHARACTER
+
 DATASET = "build/dataset"
 RUNS = "runs"
 ETAD_STEPS = 5000
@@ -33,15 +35,16 @@ def _train_hubert(args: argparse.Namespace) -> int:
 def _train_etad(args: argparse.Namespace) -> int:
     import torch
 
-    from generator.models.etad import ETADConfig
-    from generator.models.etad_train import etad_train
+    from generator.models.etad import ETADConfig, LossConfig
+    from generator.models.etad_train import TrainConfig, etad_train
     from generator.models.hubert import hubert_ensure
 
     torch.set_num_threads(args.threads)
-    cfg = ETADConfig(use_emotion=not args.no_emotion, use_softdtw=not args.no_softdtw,
-                     steps=args.steps, seed=args.seed)
     path = etad_train(data=Path(args.data), out=Path(args.out),
-                      hubert=hubert_ensure(args.hubert, args.data), cfg=cfg)
+                      hubert=hubert_ensure(args.hubert, args.data),
+                      model_cfg=ETADConfig(use_emotion=not args.no_emotion),
+                      train_cfg=TrainConfig(steps=args.steps, seed=args.seed,
+                                            loss=LossConfig(use_softdtw=not args.no_softdtw)))
     print(f"wrote {path}; held-out F-RPD / M-RPD in {path.parent / 'metrics.json'}")
     return 0
 
@@ -215,8 +218,9 @@ def models_register(commands) -> None:
                          help="speech file (WAV or anything FFmpeg reads; resampled to 16 kHz)")
     animate.add_argument("--emotion", required=True,
                          help="anger, disgust, fear, joy, neutral, sadness or surprise")
-    animate.add_argument("--character", default="Mery",
-                         help="display name or slug; not the primary: adapted (default: Mery)")
+    animate.add_argument("--character", default=PRIMARY_CHARACTER,
+                         help="display name or slug; not the primary: adapted "
+                              "(default: %(default)s)")
     animate.add_argument("--method", choices=("etad", "evp"), default="etad",
                          help="ETAD (default) or the EVP-style baseline")
     animate.add_argument("--out", required=True, help="the clip, CLIP.mp4 (poster CLIP.png)")

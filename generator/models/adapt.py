@@ -19,7 +19,8 @@ import torch
 from torch import nn
 
 from generator.common.errors import InputError
-from generator.rig.character import Character, character_get, characters
+from generator.models.checkpoint import checkpoint_load, checkpoint_save
+from generator.rig.character import Character, character_get, characters, primary_character
 from generator.rig.controls import CONTROLS, FACE_PARTS, PART
 from generator.rig.poses import poses_sample
 
@@ -61,7 +62,7 @@ def adapt_train(*, out: Path, cfg: AdaptConfig, progress: bool = True) -> tuple[
     """Train every (secondary character, part) MLP; write ``OUT/adapt.pt``; return errors."""
     from tqdm import tqdm
 
-    primary = next(c for c in characters().values() if c.primary)
+    primary = primary_character()
     targets = [c for c in characters().values() if not c.primary and c.slug != "human"]
     torch.manual_seed(cfg.seed)
     states, errors = {}, {}
@@ -87,12 +88,8 @@ def adapt_train(*, out: Path, cfg: AdaptConfig, progress: bool = True) -> tuple[
         errors.setdefault(target.name, {})[part] = round(rmse, 5)
         states[f"{target.slug}/{part}"] = mlp.state_dict()
         bar.set_postfix(character=target.name, part=part, rmse=f"{rmse:.4f}")
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    path = out / "adapt.pt"
-    tmp = path.with_name(".adapt.pt.tmp")
-    torch.save({"config": asdict(cfg), "mlps": states, "held_out_rmse": errors}, tmp)
-    tmp.replace(path)
+    path = checkpoint_save(Path(out) / "adapt.pt", "adapt",
+                           {"config": asdict(cfg), "mlps": states, "held_out_rmse": errors})
     return path, errors
 
 
@@ -101,17 +98,14 @@ class Adapter:
 
     def __init__(self, path: Path) -> None:
         path = Path(path)
+        retrain = f"python -m generator train adapt --out {path.parent}"
         if not path.is_file():
             raise InputError(f"{path}: no trained adaptation MLPs here; train them with "
-                             f"`python -m generator train adapt --out {path.parent}`")
-        try:
-            state = torch.load(path, weights_only=False)
-            self.cfg = AdaptConfig(**state["config"])
-            self.states, self.errors = state["mlps"], state["held_out_rmse"]
-        except Exception as err:
-            raise InputError(f"{path}: not a readable adaptation checkpoint "
-                             f"({type(err).__name__})") from None
-        self.primary = next(c for c in characters().values() if c.primary)
+                             f"`{retrain}`")
+        state = checkpoint_load(path, "adapt", retrain=retrain)
+        self.cfg = AdaptConfig(**state["config"])
+        self.states, self.errors = state["mlps"], state["held_out_rmse"]
+        self.primary = primary_character()
 
     @torch.no_grad()
     def adapt(self, primary_values: np.ndarray, target_name: str) -> np.ndarray:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from generator.common.errors import InputError
 from generator.common.fileio import audio_read, track_write
-from generator.models.data import emotion_index
+from generator.models.data import AUDIO_RATE, emotion_index
 from generator.models.registry import Methods, audio_check
 from generator.render.clips import clip_render
 from generator.rig.character import character_get
@@ -19,10 +19,10 @@ def animate_file(methods: Methods, *, audio_path: Path, emotion: str, character:
     target = character_get(character)
     if Path(out).suffix.lower() != ".mp4":
         raise InputError(f"{out}: the clip must be an .mp4 file")
-    audio = audio_read(Path(audio_path), 16000)  # any rate and format FFmpeg reads, resampled
+    audio = audio_read(Path(audio_path), AUDIO_RATE)  # any rate and format FFmpeg reads
     audio_check(audio, str(audio_path))
     values = methods.character_rig(method, audio, emotion, target)
     if rig_out is not None:
         track_write(Path(rig_out), target.rig.controls, values)
     return clip_render(target, values, audio, Path(out), poster=Path(out).with_suffix(".png"),
-                       size=size)
+                       size=size, sample_rate=AUDIO_RATE)

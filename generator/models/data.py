@@ -23,7 +23,10 @@ from generator.rig.controls import CONTROLS, EMOTIONS, FACE_PARTS, PART, rest_po
 FACE: list[int] = [i for i, c in enumerate(CONTROLS) if PART[c] in FACE_PARTS]
 MOUTH: list[int] = [i for i, c in enumerate(CONTROLS) if PART[c] == "mouth"]
 MOUTH_IN_FACE: list[int] = [FACE.index(i) for i in MOUTH]
-SAMPLE_RATE = 16000
+#: The sample rate of the audio every model hears: HuBERT's input rate (pretrained
+#: HuBERTs take 16 kHz; its 320-sample hop gives 50 Hz features). The MFCC's 25 ms
+#: and 10 ms frames are counted at it too. Audio of any other rate is resampled.
+AUDIO_RATE = 16000
 
 
 @dataclass(frozen=True)
@@ -68,7 +71,7 @@ def split_items(dataset: str | Path, slug: str, part: str) -> list[Item]:
 def _audio_cached(path: str) -> np.ndarray:
     from generator.common.fileio import audio_read
 
-    return audio_read(Path(path), SAMPLE_RATE)
+    return audio_read(Path(path), AUDIO_RATE)
 
 
 def item_audio(item: Item) -> np.ndarray:

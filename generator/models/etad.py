@@ -2,12 +2,12 @@
 
 Five pieces, named as in section 4.2:
 
-- HuBERT encoder E_h (``generator/hubert.py``, frozen) and the learnable
+- HuBERT encoder E_h (``models/hubert.py``, frozen) and the learnable
   weighted sum of its N hidden layers, Eq. 1 (:class:`LayerWeightedSum`);
 - mouth decoder D_m: 2 Conv1d (50 -> 25 Hz) + 2-layer BiLSTM -> the 19 mouth
   controls (:class:`MouthDecoder`);
 - audio encoder E_a: CNN + MLP over the 28 x 12 MFCC window of every video
-  frame (``generator/mfcc.py``) (:class:`AudioEncoder`);
+  frame (``models/mfcc.py``) (:class:`AudioEncoder`);
 - emotion encoder E_e: one-hot -> 2 FC + LeakyReLU, repeated over time
   (:class:`EmotionEncoder`);
 - emotion decoder D_e: 3-layer LSTM with 60 units + FC -> all 43 face
@@ -42,10 +42,13 @@ from generator.models.data import MOUTH_IN_FACE
 from generator.models.softdtw import soft_dtw
 
 
-@dataclass
+@dataclass(frozen=True)
 class ETADConfig:
-    hubert_layers: int = 4       # N of Eq. 1 (set from the HuBERT checkpoint)
-    hubert_dim: int = 128        # its hidden size
+    """The network and nothing else (training settings: ``etad_train.TrainConfig``); saved in
+    every checkpoint, so a checkpoint rebuilds its own network."""
+
+    hubert_layers: int = 4       # N of Eq. 1 (training sets it from the HuBERT checkpoint)
+    hubert_dim: int = 128        # its hidden size (likewise)
     n_face: int = 43             # face controls of the canonical rig (head pose excluded)
     n_emotions: int = 7
     mouth_channels: int = 128    # D_m's convolutions
@@ -55,16 +58,17 @@ class ETADConfig:
     emo_hidden: int = 60         # D_e: "three layers with 60 nodes" (paper 4.2)
     emo_layers: int = 3
     use_emotion: bool = True     # False: the "w/o Emo Encoder" ablation of Table 3
+    dropout: float = 0.2         # on D_m's input and between LSTM layers: 42 clips overfit fast
+
+
+@dataclass(frozen=True)
+class LossConfig:
+    """The terms of Eq. 5 and their weights."""
+
     use_softdtw: bool = True     # False: "w/o Soft-DTW", the mouth's DTW term replaced by MSE
     softdtw_gamma: float = 0.01  # small: close to hard DTW, still smooth
     softdtw_weight: float = 1.0  # Eq. 5 weighs L2 and DTW equally
     continuity: float = 0.1      # lambda_1 of Eq. 5; GT moves, so keep it small
-    dropout: float = 0.2         # on D_m's input and between LSTM layers: 42 clips overfit fast
-    crop: int = 64               # frames per training example (2.56 s; the paper's LSTM: 100)
-    batch: int = 8
-    steps: int = 5000            # about 5 minutes on one core
-    lr: float = 3e-3
-    seed: int = 0
 
 
 class LayerWeightedSum(nn.Module):
@@ -153,7 +157,7 @@ class ETAD(nn.Module):
         self.emotion_encoder = EmotionEncoder(cfg) if cfg.use_emotion else None
         n_in = cfg.audio_dim + (cfg.emotion_dim if cfg.use_emotion else 0)
         self.emotion_decoder = EmotionDecoder(cfg, n_in)
-        # MFCC normalisation, measured on the training set (train.py sets them)
+        # MFCC normalisation, measured on the training set (etad_train.py sets them)
         self.register_buffer("mfcc_mean", torch.zeros(12))
         self.register_buffer("mfcc_std", torch.ones(12))
 
@@ -177,7 +181,7 @@ class ETAD(nn.Module):
         return y_e + mouth
 
 
-def etad_loss(pred: torch.Tensor, target: torch.Tensor, cfg: ETADConfig) -> dict[str, torch.Tensor]:
+def etad_loss(pred: torch.Tensor, target: torch.Tensor, cfg: LossConfig) -> dict[str, torch.Tensor]:
     """Eq. 5 on (B, T, C) tracks. Each term is per frame and per control, so they share a scale:
     L2 = mean squared error over every control; DTW = Soft-DTW of the mouth controls / (T M),
     which equals their mean squared error on the diagonal alignment; continuity = mean over t

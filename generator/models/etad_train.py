@@ -15,27 +15,41 @@ import hashlib
 import json
 import math
 import time
-from dataclasses import asdict
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 import torch
 
 from generator.common.errors import InputError
-from generator.models.data import FACE, Item, emotion_index, item_audio, item_track, split_items
-from generator.models.etad import ETAD, ETADConfig, etad_loss
+from generator.models.checkpoint import checkpoint_load, checkpoint_save
+from generator.models.data import AUDIO_RATE, FACE, Item, emotion_index, item_audio, item_track, split_items
+from generator.models.etad import ETAD, ETADConfig, LossConfig, etad_loss
 from generator.models.hubert import HubertHandle, hidden_states, hubert_load
 from generator.models.mfcc import mfcc_windows
+from generator.rig.character import primary_character
+from generator.rig.controls import FPS
 
-PRIMARY = "mery"
 CHECKPOINT_EVERY = 100
-FPS = 25
+RETRAIN = "python -m generator train etad"
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """How ETAD is trained (the network is ``ETADConfig``); saved beside it in the checkpoint."""
+
+    crop: int = 64               # frames per training example (2.56 s; the paper's LSTM: 100)
+    batch: int = 8
+    steps: int = 5000            # about 5 minutes on one core
+    lr: float = 3e-3             # peak of the one-cycle schedule
+    seed: int = 0                # initial weights; the batch of step s comes from (seed, s)
+    loss: LossConfig = field(default_factory=LossConfig)  # Eq. 5
 
 
 def clip_features(handle: HubertHandle, audio: np.ndarray, n_frames: int | None = None):
     """(N, 2T, D) HuBERT layers and (T, 28, 12) MFCC windows of one clip at 25 fps."""
     if n_frames is None:
-        n_frames = math.ceil(len(audio) * FPS / 16000)
+        n_frames = math.ceil(len(audio) * FPS / AUDIO_RATE)
     return hidden_states(handle, audio, n_frames), mfcc_windows(audio, n_frames)
 
 
@@ -47,19 +61,21 @@ def dataset_features(handle: HubertHandle, items: list[Item], cache_dir: Path) -
                          .encode()).hexdigest()[:20]
     path = Path(cache_dir) / f"features-{key}.pt"
     if path.is_file():
-        return torch.load(path, weights_only=False)
+        try:
+            return checkpoint_load(path, "etad features", retrain=RETRAIN)["clips"]
+        except InputError:
+            pass  # another version's cache: extract again
     out = []
     for item in tqdm(items, desc="HuBERT + MFCC features", dynamic_ncols=True):
         track = item_track(item)
         h, w = clip_features(handle, item_audio(item), len(track))
         out.append({"id": item.id, "hubert": h.half(), "windows": w,
                     "face": torch.from_numpy(track[:, FACE]), "emotion": emotion_index(item.emotion)})
-    path.parent.mkdir(parents=True, exist_ok=True)
-    torch.save(out, path)
+    checkpoint_save(path, "etad features", {"clips": out})
     return out
 
 
-def _batch(features: list[dict], cfg: ETADConfig, step: int):
+def _batch(features: list[dict], cfg: TrainConfig, step: int):
     """The deterministic batch of ``step``: random clips, random crops of ``crop`` frames."""
     gen = torch.Generator().manual_seed(cfg.seed * 1_000_003 + step)
     crop = min(cfg.crop, min(len(f["face"]) for f in features))
@@ -89,27 +105,34 @@ def _validate(model: ETAD, features: list[dict]) -> dict[str, float]:
     return rpd(preds, truths)
 
 
-def etad_train(*, data: Path, out: Path, hubert: Path, cfg: ETADConfig,
-               progress: bool = True) -> Path:
-    """Train (or resume) ETAD; write ``OUT/etad.pt`` and ``OUT/metrics.json``."""
+def etad_train(*, data: Path, out: Path, hubert: Path, model_cfg: ETADConfig | None = None,
+               train_cfg: TrainConfig | None = None, progress: bool = True) -> Path:
+    """Train (or resume) ETAD; write ``OUT/etad.pt`` and ``OUT/metrics.json``.
+
+    The network's HuBERT sizes (N layers, D) are taken from the HuBERT at ``hubert``;
+    neither config is changed.
+    """
     from tqdm import tqdm
 
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
+    cfg = train_cfg or TrainConfig()
     handle = hubert_load(hubert)
     if cfg.crop < 8 or cfg.batch < 1 or cfg.steps < 1:
         raise InputError("crop must be at least 8 frames, batch and steps at least 1")
-    cfg.hubert_layers, cfg.hubert_dim = handle.n_layers, handle.dim
+    net = replace(model_cfg or ETADConfig(), hubert_layers=handle.n_layers, hubert_dim=handle.dim)
+    configs = {"model_config": asdict(net), "train_config": asdict(cfg)}
     cache = out.parent / "cache"
-    train_items = split_items(data, PRIMARY, "train")
+    primary = primary_character().slug
+    train_items = split_items(data, primary, "train")
     train = dataset_features(handle, train_items, cache)
-    test = dataset_features(handle, split_items(data, PRIMARY, "test"), cache)
+    test = dataset_features(handle, split_items(data, primary, "test"), cache)
     # What the run learns from besides its config: resuming on other inputs would mix two runs.
     inputs = {"hubert_fingerprint": handle.fingerprint,
               "train_items": [i.meta["inputs_sha"] for i in train_items]}
 
     torch.manual_seed(cfg.seed)
-    model = ETAD(cfg)
+    model = ETAD(net)
     windows = torch.cat([f["windows"].reshape(-1, 12) for f in train])
     model.mfcc_mean.copy_(windows.mean(0))
     model.mfcc_std.copy_(windows.std(0) + 1e-5)
@@ -118,12 +141,12 @@ def etad_train(*, data: Path, out: Path, hubert: Path, cfg: ETADConfig,
                                                    pct_start=0.05)
     ckpt_path, start, history, wall = out / "checkpoint.pt", 0, [], 0.0
     if ckpt_path.is_file():
-        state = _checkpoint_read(ckpt_path)
-        if state["config"] == asdict(cfg) and state.get("inputs") == inputs:
+        state = checkpoint_load(ckpt_path, "etad training", retrain=f"{RETRAIN} --out {out}")
+        if all(state[k] == v for k, v in configs.items()) and state["inputs"] == inputs:
             model.load_state_dict(state["model"])
             optimizer.load_state_dict(state["optimizer"])
             schedule.load_state_dict(state["schedule"])
-            start, history, wall = state["step"], state["history"], state.get("wall_s", 0.0)
+            start, history, wall = state["step"], state["history"], state["wall_s"]
             torch.set_rng_state(state["torch_rng"])  # dropout continues as if never stopped
             print(f"resuming {ckpt_path} at step {start}")
         else:
@@ -133,18 +156,18 @@ def etad_train(*, data: Path, out: Path, hubert: Path, cfg: ETADConfig,
     began = time.perf_counter() - wall
 
     def save(step: int) -> None:
-        _atomic_save({"wall_s": time.perf_counter() - began,
-                      "config": asdict(cfg), "inputs": inputs, "model": model.state_dict(),
-                      "optimizer": optimizer.state_dict(), "schedule": schedule.state_dict(),
-                      "step": step, "history": history, "torch_rng": torch.get_rng_state()},
-                     ckpt_path)
+        checkpoint_save(ckpt_path, "etad training", {
+            "wall_s": time.perf_counter() - began, **configs, "inputs": inputs,
+            "model": model.state_dict(), "optimizer": optimizer.state_dict(),
+            "schedule": schedule.state_dict(), "step": step, "history": history,
+            "torch_rng": torch.get_rng_state()})
 
     model.train()
     bar = tqdm(range(start, cfg.steps), desc=f"train etad ({out.name})", initial=start,
                total=cfg.steps, disable=not progress, dynamic_ncols=True)
     for step in bar:
         hub, win, face, emo = _batch(train, cfg, step)
-        terms = etad_loss(model(hub, win, emo), face, cfg)
+        terms = etad_loss(model(hub, win, emo), face, cfg.loss)
         optimizer.zero_grad()
         terms["total"].backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -154,28 +177,14 @@ def etad_train(*, data: Path, out: Path, hubert: Path, cfg: ETADConfig,
         if (step + 1) % CHECKPOINT_EVERY == 0 or step + 1 == cfg.steps:
             history.append({"step": step + 1, **{k: round(v.item(), 6) for k, v in terms.items()}})
             save(step + 1)
-    final = {"config": asdict(cfg), "model": model.state_dict(), "hubert": str(hubert),
-             "hubert_fingerprint": handle.fingerprint, "step": cfg.steps}
-    _atomic_save(final, out / "etad.pt")
+    checkpoint_save(out / "etad.pt", "etad", {
+        **configs, "model": model.state_dict(), "hubert": str(hubert),
+        "hubert_fingerprint": handle.fingerprint, "step": cfg.steps})
     metrics = {"train": _validate(model, train), "test": _validate(model, test),
                "train_wall_s": round(time.perf_counter() - began, 1),
                "threads": torch.get_num_threads(), "history": history}
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2))
     return out / "etad.pt"
-
-
-def _atomic_save(obj, path: Path) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    torch.save(obj, tmp)
-    tmp.replace(path)
-
-
-def _checkpoint_read(path: Path) -> dict:
-    try:
-        return torch.load(path, weights_only=False)
-    except Exception as err:  # a truncated or foreign file
-        raise InputError(f"{path}: not a readable checkpoint ({type(err).__name__}); delete it "
-                         "to start again") from None
 
 
 def etad_load(path: Path) -> tuple[ETAD, HubertHandle]:
@@ -184,15 +193,10 @@ def etad_load(path: Path) -> tuple[ETAD, HubertHandle]:
     if not path.is_file():
         raise InputError(f"{path}: no trained ETAD here; train it with "
                          f"`python -m generator train etad --out {path.parent}`")
-    state = _checkpoint_read(path)
-    if "config" not in state or "model" not in state:
-        raise InputError(f"{path}: not an ETAD checkpoint")
-    model = ETAD(ETADConfig(**state["config"]))
+    state = checkpoint_load(path, "etad", retrain=f"{RETRAIN} --out {path.parent}")
+    model = ETAD(ETADConfig(**state["model_config"]))
     model.load_state_dict(state["model"])
     model.eval()
-    if "hubert_fingerprint" not in state:
-        raise InputError(f"{path}: trained by an earlier version that did not record which "
-                         "HuBERT it used; train ETAD again")
     handle = hubert_load(state["hubert"])
     if handle.fingerprint != state["hubert_fingerprint"]:
         raise InputError(f"{path}: the HuBERT at {state['hubert']} has changed since ETAD was "

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from generator.models.data import MOUTH_IN_FACE
+from generator.models.data import AUDIO_RATE, MOUTH_IN_FACE
+from generator.rig.controls import FPS
 
 
 def rpd(preds: list[np.ndarray], truths: list[np.ndarray]) -> dict[str, float]:
@@ -36,7 +37,7 @@ PAPER_TABLE3 = {"EVP": {"F-RPD": 0.179, "M-RPD": 0.094},
 MAX_LAG = 6  # frames (240 ms) either way for the lip-sync offset search
 
 
-def audio_energy(audio: np.ndarray, n_frames: int, fps: int = 25, sr: int = 16000) -> np.ndarray:
+def audio_energy(audio: np.ndarray, n_frames: int, fps: int = FPS, sr: int = AUDIO_RATE) -> np.ndarray:
     """(T,) log RMS energy of the audio in a 40 ms window centred on each video frame."""
     centres = ((np.arange(n_frames) + 0.5) * sr / fps).astype(int)
     half = sr // fps // 2
@@ -105,10 +106,10 @@ def table3_run(methods, data, *, seed: int = 0) -> dict:
     from tqdm import tqdm
 
     from generator.models.data import FACE, emotion_index, item_audio, item_track, split_items
-    from generator.rig.character import character_get
+    from generator.rig.character import primary_character
 
-    mery = character_get("mery")
-    test, train = split_items(data, "mery", "test"), split_items(data, "mery", "train")
+    primary = primary_character()
+    test, train = split_items(data, primary.slug, "test"), split_items(data, primary.slug, "train")
     rows = {"EVP": "evp", "w/o Soft-DTW": "etad-no-softdtw", "w/o Emo Encoder": "etad-no-emotion",
             "Ours": "etad"}
     truths, audios, emotions = [], [], []
@@ -119,7 +120,7 @@ def table3_run(methods, data, *, seed: int = 0) -> dict:
     classifier = ExpressionClassifier([item_track(i)[:, FACE] for i in train],
                                       [emotion_index(i.emotion) for i in train], seed)
     energies = [audio_energy(a, len(t)) for a, t in zip(audios, truths, strict=True)]
-    results = {"GT": {"lip_sync": lip_sync(energies, [mouth_opening(t, mery.look) for t in truths]),
+    results = {"GT": {"lip_sync": lip_sync(energies, [mouth_opening(t, primary.look) for t in truths]),
                       "recognition_accuracy": float(np.mean(
                           [classifier.predict(t) == emotion_index(e)
                            for t, e in zip(truths, emotions, strict=True)]))}}
@@ -128,7 +129,7 @@ def table3_run(methods, data, *, seed: int = 0) -> dict:
                  for a, e, t in zip(audios, emotions, truths, strict=True)]
         results[row] = {
             **rpd(preds, truths),
-            "lip_sync": lip_sync(energies, [mouth_opening(p, mery.look) for p in preds]),
+            "lip_sync": lip_sync(energies, [mouth_opening(p, primary.look) for p in preds]),
             "recognition_accuracy": float(np.mean([classifier.predict(p) == emotion_index(e)
                                                    for p, e in zip(preds, emotions, strict=True)])),
         }

@@ -30,9 +30,10 @@ import torch
 from torch import nn
 
 from generator.common.errors import InputError
+from generator.models.checkpoint import checkpoint_load, checkpoint_save
 from generator.models.data import FACE, emotion_index, item_audio, item_track, split_items
 from generator.models.landmarks import N_POINTS, face_scale, landmarks
-from generator.rig.character import Character, character_get
+from generator.rig.character import Character, character_get, primary_character
 from generator.rig.controls import rest_pose
 from generator.rig.poses import poses_sample
 
@@ -137,31 +138,27 @@ def evp_train(*, data: Path, out: Path, cfg: EVPConfig, progress: bool = True) -
         loss.backward()
         optimizer.step()
         bar.set_postfix(l2=f"{loss.item():.4f}")
-    path = out / "evp.pt"
-    tmp = path.with_name(".evp.pt.tmp")
-    torch.save({"config": asdict(cfg), "model": model.state_dict(), "loss": loss.item()}, tmp)
-    tmp.replace(path)
-    return path
+    return checkpoint_save(out / "evp.pt", "evp", {"config": asdict(cfg),
+                                                   "model": model.state_dict(),
+                                                   "loss": loss.item()})
 
 
 class EVPBaseline:
     """A trained regressor + the target character's database: audio + emotion -> rig track."""
 
-    def __init__(self, path: Path, target: str = "mery") -> None:
+    def __init__(self, path: Path, target: str | None = None) -> None:
+        """``target``: the character whose expression database is searched (the primary)."""
         path = Path(path)
+        retrain = f"python -m generator train evp --out {path.parent}"
         if not path.is_file():
-            raise InputError(f"{path}: no trained EVP baseline here; train it with "
-                             f"`python -m generator train evp --out {path.parent}`")
-        try:
-            state = torch.load(path, weights_only=False)
-            self.cfg = EVPConfig(**state["config"])
-            self.model = LandmarkRegressor(self.cfg)
-            self.model.load_state_dict(state["model"])
-        except Exception as err:
-            raise InputError(f"{path}: not a readable EVP checkpoint ({type(err).__name__})") from None
+            raise InputError(f"{path}: no trained EVP baseline here; train it with `{retrain}`")
+        state = checkpoint_load(path, "evp", retrain=retrain)
+        self.cfg = EVPConfig(**state["config"])
+        self.model = LandmarkRegressor(self.cfg)
+        self.model.load_state_dict(state["model"])
         self.model.eval()
         self.source = _normaliser(character_get(SOURCE))
-        character = character_get(target)
+        character = character_get(target) if target else primary_character()
         self.target = _normaliser(character)
         self.database = ExpressionDatabase(character, self.cfg.database_size, self.cfg.seed)
 

@@ -33,9 +33,11 @@ import numpy as np
 import torch
 
 from generator.common.errors import InputError
+from generator.models.checkpoint import checkpoint_load, checkpoint_save
+from generator.models.data import AUDIO_RATE, Item, item_audio
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
-SAMPLE_RATE, HUBERT_HOP, RECEPTIVE = 16000, 320, 400
+HUBERT_HOP, RECEPTIVE = 320, 400  # samples at AUDIO_RATE
 PROJECT_FILE = "project_hubert.json"  # written beside our own checkpoint
 STATE_FILE = "pretrain_state.pt"      # pretraining's resumable state, beside it too
 
@@ -191,7 +193,7 @@ def hubert_pretrain(wavs: list[np.ndarray], out: Path, cfg: PretrainConfig, *,
     out.mkdir(parents=True, exist_ok=True)
     torch.manual_seed(cfg.seed)
     rng = np.random.default_rng(cfg.seed)
-    crop = int(cfg.crop_s * SAMPLE_RATE) // (2 * HUBERT_HOP) * 2 * HUBERT_HOP
+    crop = int(cfg.crop_s * AUDIO_RATE) // (2 * HUBERT_HOP) * 2 * HUBERT_HOP
     wavs = [np.pad(w, (0, max(0, crop - len(w)))).astype(np.float32) for w in wavs]
     targets_per_wav = [mfcc_targets(w) for w in wavs]
     frames = np.concatenate(targets_per_wav)
@@ -206,8 +208,9 @@ def hubert_pretrain(wavs: list[np.ndarray], out: Path, cfg: PretrainConfig, *,
     schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, cfg.lr, total_steps=cfg.steps,
                                                    pct_start=0.1)
     state_path, start = out / STATE_FILE, 0
+    retrain = f"python -m generator train hubert --out {out}"
     if state_path.is_file():
-        state = torch.load(state_path, weights_only=False)
+        state = checkpoint_load(state_path, "hubert pretraining", retrain=retrain)
         if state["config"] == asdict(cfg):
             net.load_state_dict(state["net"])
             optimizer.load_state_dict(state["optimizer"])
@@ -240,17 +243,19 @@ def hubert_pretrain(wavs: list[np.ndarray], out: Path, cfg: PretrainConfig, *,
             accuracy = (logits[mask].argmax(-1) == target[mask]).float().mean().item()
         bar.set_postfix(loss=f"{loss.item():.3f}", masked_acc=f"{accuracy:.3f}")
         if (step + 1) % 250 == 0 or step + 1 == cfg.steps:
-            torch.save({"config": asdict(cfg), "net": net.state_dict(),
-                        "optimizer": optimizer.state_dict(), "schedule": schedule.state_dict(),
-                        "step": step + 1, "loss": loss.item(), "accuracy": accuracy}, state_path)
+            checkpoint_save(state_path, "hubert pretraining", {
+                "config": asdict(cfg), "net": net.state_dict(), "optimizer": optimizer.state_dict(),
+                "schedule": schedule.state_dict(), "step": step + 1, "loss": loss.item(),
+                "accuracy": accuracy})
     net.hubert.save_pretrained(str(out))
     (out / "preprocessor_config.json").write_text(json.dumps({"do_normalize": True,
-                                                              "sampling_rate": SAMPLE_RATE}))
-    final = torch.load(state_path, weights_only=False) if state_path.is_file() else {}
+                                                              "sampling_rate": AUDIO_RATE}))
+    final = (checkpoint_load(state_path, "hubert pretraining", retrain=retrain)
+             if state_path.is_file() else {})
     (out / PROJECT_FILE).write_text(json.dumps({
         "recipe": "HuBERT iteration 1: masked prediction of k-means(MFCC+deltas) clusters",
         "config": asdict(cfg), "utterances": len(wavs),
-        "hours": round(sum(len(w) for w in wavs) / SAMPLE_RATE / 3600, 3),
+        "hours": round(sum(len(w) for w in wavs) / AUDIO_RATE / 3600, 3),
         "final_loss": final.get("loss"), "final_masked_accuracy": final.get("accuracy"),
         "chance_accuracy": 1.0 / cfg.clusters}, indent=2))
     return out
@@ -258,8 +263,6 @@ def hubert_pretrain(wavs: list[np.ndarray], out: Path, cfg: PretrainConfig, *,
 
 def training_speech(dataset: str | Path) -> list[np.ndarray]:
     """The training speech of every character of ``dataset`` (no test sentence is heard)."""
-    from generator.models.data import Item, item_audio
-
     root = Path(dataset)
     split = root / "split.json"
     if not split.is_file():

@@ -30,9 +30,11 @@ import math
 import numpy as np
 import torch
 
-SAMPLE_RATE = 16000
+from generator.models.data import AUDIO_RATE
+from generator.rig.controls import FPS
+
 WIN, HOP, N_FFT, N_MELS, N_MFCC = 400, 160, 512, 40, 12
-MFCC_RATE = SAMPLE_RATE // HOP  # 100 frames per second
+MFCC_RATE = AUDIO_RATE // HOP  # 100 frames per second
 WINDOW_ROWS, WINDOW_S = 28, 1.0
 
 
@@ -44,7 +46,7 @@ def mel_to_hz(m):
     return 700.0 * (10.0 ** (np.asarray(m, dtype=np.float64) / 2595.0) - 1.0)
 
 
-def mel_filterbank(n_mels: int = N_MELS, n_fft: int = N_FFT, sample_rate: int = SAMPLE_RATE,
+def mel_filterbank(n_mels: int = N_MELS, n_fft: int = N_FFT, sample_rate: int = AUDIO_RATE,
                    f_min: float = 0.0, f_max: float | None = None) -> np.ndarray:
     """(n_mels, n_fft // 2 + 1) triangular filters, equally spaced in HTK mel."""
     f_max = sample_rate / 2 if f_max is None else f_max
@@ -83,18 +85,18 @@ def mfcc(audio: np.ndarray | torch.Tensor) -> torch.Tensor:
     return (_DCT @ torch.log(mel + 1e-6)).T.contiguous()  # (F, 12)
 
 
-def window_times(n_frames: int, fps: int = 25) -> np.ndarray:
+def window_times(n_frames: int, fps: int = FPS) -> np.ndarray:
     """(T, 28) times in seconds of the rows of every video frame's window."""
     centres = (np.arange(n_frames) + 0.5) / fps
     offsets = -WINDOW_S / 2 + (np.arange(WINDOW_ROWS) + 0.5) * WINDOW_S / WINDOW_ROWS
     return centres[:, None] + offsets[None, :]
 
 
-def mfcc_windows(audio: np.ndarray, n_frames: int, fps: int = 25) -> torch.Tensor:
+def mfcc_windows(audio: np.ndarray, n_frames: int, fps: int = FPS) -> torch.Tensor:
     """(S,) audio at 16 kHz -> (T, 28, 12) one-second MFCC windows, one per video frame."""
-    pad = int(WINDOW_S / 2 * SAMPLE_RATE)
+    pad = int(WINDOW_S / 2 * AUDIO_RATE)
     padded = np.concatenate([np.zeros(pad, np.float32), np.asarray(audio, np.float32),
-                             np.zeros(pad + int(SAMPLE_RATE / fps), np.float32)])
+                             np.zeros(pad + int(AUDIO_RATE / fps), np.float32)])
     features = mfcc(padded)  # (F, 12), frame k at time k / 100 - 0.5 s of the clip
     position = (window_times(n_frames, fps) + WINDOW_S / 2) * MFCC_RATE  # fractional frame
     position = np.clip(position, 0, len(features) - 1)

@@ -13,18 +13,21 @@ from pathlib import Path
 import numpy as np
 
 from generator.common.errors import InputError
-from generator.models.data import emotion_index, face_to_track
+from generator.models.data import AUDIO_RATE, emotion_index, face_to_track
+from generator.rig.character import primary_character
+from generator.rig.controls import FPS
 
-ETAD_VARIANTS = {"etad": {}, "etad-no-softdtw": {"use_softdtw": False},
-                 "etad-no-emotion": {"use_emotion": False}}
+# Table 3's ETAD variants: (changes to ETADConfig, changes to its LossConfig).
+ETAD_VARIANTS = {"etad": ({}, {}), "etad-no-softdtw": ({}, {"use_softdtw": False}),
+                 "etad-no-emotion": ({"use_emotion": False}, {})}
 MIN_AUDIO_S = 0.2
 SILENCE_PEAK = 1e-3
 
 
 def audio_check(audio: np.ndarray, where: str) -> None:
     """Refuse audio a method cannot animate, with a sentence that says why."""
-    if len(audio) < MIN_AUDIO_S * 16000:
-        raise InputError(f"{where}: the audio lasts {len(audio) / 16000:.2f} s; at least "
+    if len(audio) < MIN_AUDIO_S * AUDIO_RATE:
+        raise InputError(f"{where}: the audio lasts {len(audio) / AUDIO_RATE:.2f} s; at least "
                          f"{MIN_AUDIO_S} s is needed to animate")
     if np.abs(audio).max() < SILENCE_PEAK:
         raise InputError(f"{where}: the audio is silent (peak below {SILENCE_PEAK}); there is "
@@ -48,8 +51,8 @@ class Methods:
 
     def etad(self, variant: str = "etad"):
         if variant not in self._cache:
-            from generator.models.etad import ETADConfig
-            from generator.models.etad_train import etad_load, etad_train
+            from generator.models.etad import ETADConfig, LossConfig
+            from generator.models.etad_train import TrainConfig, etad_load, etad_train
 
             out = self.runs / variant
 
@@ -57,8 +60,9 @@ class Methods:
                 from generator.models.hubert import hubert_ensure
 
                 hubert = hubert_ensure(self.runs / "hubert", self.data)
-                etad_train(data=self.data, out=out, hubert=hubert,
-                           cfg=ETADConfig(**ETAD_VARIANTS[variant]))
+                net, loss = ETAD_VARIANTS[variant]
+                etad_train(data=self.data, out=out, hubert=hubert, model_cfg=ETADConfig(**net),
+                           train_cfg=TrainConfig(loss=LossConfig(**loss)))
 
             self._cache[variant] = etad_load(self._ensure(out / "etad.pt", f"ETAD ({variant})",
                                                           train))
@@ -85,14 +89,14 @@ class Methods:
 
     def primary_face(self, method: str, audio: np.ndarray, emotion: str,
                      n_frames: int | None = None) -> np.ndarray:
-        """(T, 43) face controls of the primary character for speech ``audio`` (16 kHz)."""
+        """(T, 43) face controls of the primary character for speech ``audio`` (AUDIO_RATE)."""
         from generator.models.etad import etad_predict
         from generator.models.etad_train import clip_features
         from generator.models.mfcc import mfcc_windows
 
         index = emotion_index(emotion)
         if method == "evp":
-            n = n_frames or int(np.ceil(len(audio) * 25 / 16000))
+            n = n_frames or int(np.ceil(len(audio) * FPS / AUDIO_RATE))
             return self.evp().predict(mfcc_windows(audio, n), emotion)
         if method not in ETAD_VARIANTS:
             raise InputError(f"unknown method {method!r} (known: etad, evp)")
@@ -103,9 +107,7 @@ class Methods:
     def character_rig(self, method: str, audio: np.ndarray, emotion: str, character,
                       n_frames: int | None = None) -> np.ndarray:
         """(T, K) the character's own rig values: the primary's prediction, adapted."""
-        from generator.rig.character import characters
-
-        primary = next(c for c in characters().values() if c.primary)
+        primary = primary_character()
         track = face_to_track(self.primary_face(method, audio, emotion, n_frames))
         values = primary.rig.from_canonical(track)
         return values if character.primary else self.adapter().adapt(values, character.name)

@@ -28,14 +28,15 @@ def renderer_for(character: Character, size: int) -> Renderer:
 
 def clip_render(character: Character, rig_values: np.ndarray, audio: np.ndarray | None,
                 out: Path, *, poster: Path | None = None, poster_frame: int | None = None,
-                size: int = DEFAULT_SIZE) -> float:
+                size: int = DEFAULT_SIZE, sample_rate: int = SAMPLE_RATE) -> float:
     """Write the clip (and poster) for a (T, K) track of the character's rig; return seconds.
 
-    The poster is ``poster_frame``, or the guessed expression apex when not given.
+    ``audio`` is at ``sample_rate`` (the dataset's speech by default). The poster is
+    ``poster_frame``, or the guessed expression apex when not given.
     """
     renderer = renderer_for(character, size)
     canonical = character.rig.to_canonical(rig_values)
-    n = clip_write(out, renderer.frames(canonical), audio, sample_rate=SAMPLE_RATE)
+    n = clip_write(out, renderer.frames(canonical), audio, sample_rate=sample_rate)
     if poster is not None:
         index = apex_guess(canonical) if poster_frame is None else poster_frame
         png_write(poster, renderer.frame(canonical[min(index, len(canonical) - 1)]))

@@ -18,8 +18,9 @@ import numpy as np
 
 from generator.common.fileio import atomic_target
 from generator.rig.controls import FPS
+from generator.speech.synthesis import SAMPLE_RATE
 
-AUDIO_RATE = 48000
+AAC_RATE = 48000
 X264_PRESET = "veryfast"  # the speed/size trade-off measured in BENCHMARKS.md
 # One encoder thread: sets are made one clip per core, where x264's own threads
 # only compete with the other workers (BENCHMARKS.md: +30 % on 2 cores).
@@ -35,7 +36,7 @@ def audio_fit(audio: np.ndarray, n_frames: int, sample_rate: int, fps: int = FPS
 
 
 def clip_write(path: Path, frames: Iterable[np.ndarray], audio: np.ndarray | None, *,
-               sample_rate: int = 16000, fps: int = FPS) -> int:
+               sample_rate: int = SAMPLE_RATE, fps: int = FPS) -> int:
     """Write RGBA frames ((H, W, 4) uint8 each) and mono float audio to ``path``.
 
     Frames may be a generator that reuses one buffer: each is encoded before
@@ -55,7 +56,7 @@ def clip_write(path: Path, frames: Iterable[np.ndarray], audio: np.ndarray | Non
             video.width, video.height, video.pix_fmt = width, height, "yuv420p"
             sound = None
             if audio is not None:
-                sound = container.add_stream("aac", rate=AUDIO_RATE)
+                sound = container.add_stream("aac", rate=AAC_RATE)
                 sound.layout = "mono"
             for frame in itertools.chain([first], frames):
                 container.mux(video.encode(av.VideoFrame.from_ndarray(frame, format="rgba")))
@@ -70,7 +71,7 @@ def _audio_mux(container, stream, audio: np.ndarray, sample_rate: int) -> None:
     frame = av.AudioFrame.from_ndarray(np.clip(audio, -1, 1)[None, :].astype(np.float32),
                                        format="flt", layout="mono")
     frame.sample_rate, frame.time_base, frame.pts = sample_rate, Fraction(1, sample_rate), 0
-    resampler = av.AudioResampler(format="fltp", layout="mono", rate=AUDIO_RATE)
+    resampler = av.AudioResampler(format="fltp", layout="mono", rate=AAC_RATE)
     for resampled in resampler.resample(frame) + resampler.resample(None):
         container.mux(stream.encode(resampled))
     container.mux(stream.encode())

@@ -1,4 +1,4 @@
-"""Characters as data: one JSON spec each in ``generator/characters/``.
+"""Characters as data: one JSON spec each in ``generator/rig/characters/``.
 
 A spec has three parts:
 
@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
+from contract import PRIMARY_CHARACTER
 from generator.common.errors import InputError
 from generator.rig.controls import CENTRED, CONTROLS, INDEX, rest_pose
 
@@ -109,7 +110,7 @@ class Character:
     name: str        # display name, as in the manifest's ``character`` factor
     slug: str        # file-name form
     order: int       # position in listings (the paper's order: Human, Mery, Bonnie, ...)
-    primary: bool
+    primary: bool    # the name is contract.PRIMARY_CHARACTER
     voice: Voice
     look: Look
     rig: CharacterRig
@@ -173,7 +174,7 @@ def character_load(path: Path) -> Character:
         raise InputError(f"{path}: hair_style {look.hair_style!r} is not one of {HAIR_STYLES}")
     return Character(
         name=spec["name"], slug=path.stem, order=int(spec.get("order", 99)),
-        primary=bool(spec.get("primary", False)),
+        primary=spec["name"] == PRIMARY_CHARACTER,
         voice=_dataclass_from(Voice, spec.get("voice", {}), f"{path} voice"),
         look=look, rig=_rig_build(spec.get("rig", {}), str(path)),
         spec_sha=hashlib.sha256(raw).hexdigest(),
@@ -186,6 +187,14 @@ def characters() -> dict[str, Character]:
     loaded = [character_load(p) for p in sorted(SPEC_DIR.glob("*.json"))]
     loaded.sort(key=lambda c: (c.order, c.name))
     return {c.name: c for c in loaded}
+
+
+def primary_character() -> Character:
+    """``contract.PRIMARY_CHARACTER``: the dataset's stylized character, whose rig the models
+    predict and adapt to the others (paper 6.2)."""
+    if PRIMARY_CHARACTER not in characters():
+        raise InputError(f"{SPEC_DIR}: no spec of the primary character {PRIMARY_CHARACTER!r}")
+    return characters()[PRIMARY_CHARACTER]
 
 
 def character_get(name: str) -> Character:

@@ -23,7 +23,7 @@ from generator.common.fileio import audio_read, sources_sha, text_write, track_r
 from generator.common.parallel import parallel_map
 from generator.render.clips import clip_render
 from generator.render.contact_sheet import contact_sheet_write
-from generator.rig.character import Character, character_get, characters
+from generator.rig.character import Character, character_get, characters, primary_character
 from generator.rig.controls import EMOTIONS, emotions_check
 from generator.sets.manifest import manifest_write, stimulus_entry
 from generator.speech.corpus import PRACTICE_SENTENCE, SENTENCE_TYPES, Utterance, utterances
@@ -31,7 +31,8 @@ from generator.speech.dataset import item_build_job, item_paths, split_write
 from generator.speech.synthesis import SAMPLE_RATE
 
 FACTORS = list(NAMED_FACTORS)
-PRACTICE = ("Mery", Utterance("joy", "practice", 0, PRACTICE_SENTENCE))
+#: The practice trial's utterance, spoken by the primary character: not a corpus sentence.
+PRACTICE = Utterance("joy", "practice", 0, PRACTICE_SENTENCE)
 _RENDER_CODE = ("render/renderer.py", "render/draw_face.py", "render/draw_head.py",
                 "render/draw_mouth.py", "render/shapes.py", "render/video.py", "render/clips.py",
                 "rig/character.py")
@@ -98,18 +99,21 @@ def stimulus_id(character: Character, utterance: Utterance) -> str:
     return f"{character.slug}-{utterance.key}-gt"
 
 
+def practice_id(character: Character) -> str:
+    return f"practice-{character.slug}-{PRACTICE.emotion}"
+
+
 def gt_set_write(out: Path, *, name: str, description: str, selection: Selection,
                  dataset: Path, size: int, workers: int, seed: int = 0) -> Path:
     """Build the needed dataset items, render every clip, write manifest and contact sheet."""
     out, dataset = Path(out), Path(dataset)
     chosen, picked = selection.resolved()
-    practice_character = character_get(PRACTICE[0])
-    items = [(c, u) for c in chosen for u in picked] + [(practice_character, PRACTICE[1])]
+    items = [(c, u) for c in chosen for u in picked] + [(primary_character(), PRACTICE)]
     built = sum(parallel_map(item_build_job, [(c.name, u, str(dataset), seed) for c, u in items],
                              workers=workers, desc="dataset items"))
     split_write(dataset, list(characters().values()), seed)
     jobs = [ClipJob(c.name, u, str(dataset), str(out),
-                    "practice-mery-joy" if u.sentence_type == "practice" else stimulus_id(c, u),
+                    practice_id(c) if u.sentence_type == "practice" else stimulus_id(c, u),
                     size) for c, u in items]
     rendered = sum(fresh for _, fresh in parallel_map(_render_job, jobs, workers=workers,
                                                       desc="clips", unit="clip"))

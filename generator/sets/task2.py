@@ -20,10 +20,13 @@ import numpy as np
 
 from contract import METHODS, NAMED_FACTORS
 from generator.common.fileio import audio_read, text_write, track_read
+from generator.models.data import AUDIO_RATE
 from generator.models.registry import Methods
-from generator.rig.character import Character, character_get, characters
+from generator.rig.character import Character, character_get, characters, primary_character
 from generator.rig.controls import EMOTIONS
-from generator.speech.corpus import PRACTICE_SENTENCE, Utterance, utterances
+from generator.sets.task1 import PRACTICE, practice_id
+from generator.speech.corpus import Utterance, utterances
+from generator.speech.synthesis import SAMPLE_RATE
 
 FACTORS = list(NAMED_FACTORS)
 
@@ -35,7 +38,7 @@ def _render_job(job: dict) -> bool:
     if clip.is_file() and Path(job["poster"]).is_file() and cache.is_file() \
             and cache.read_text() == job["stamp"]:
         return False
-    clip_render(character_get(job["character"]), job["values"], audio_read(Path(job["wav"]), 16000),
+    clip_render(character_get(job["character"]), job["values"], audio_read(Path(job["wav"]), SAMPLE_RATE),
                 clip, poster=Path(job["poster"]), poster_frame=job["apex"], size=job["size"])
     text_write(cache, job["stamp"])
     return True
@@ -54,7 +57,7 @@ def task2_write(out: Path, *, methods: Methods, dataset: Path, size: int, worker
     chosen = [c for c in characters().values() if c.slug != "human"]
     picked = [u for u in utterances() if u.sentence_type == "emotion"
               and u.group == split["test_groups"][u.emotion]["emotion"]]
-    practice = (character_get("mery"), Utterance("joy", "practice", 0, PRACTICE_SENTENCE))
+    practice = (primary_character(), PRACTICE)
     for character, utterance in [(c, u) for c in chosen for u in picked] + [practice]:
         item_build(dataset, character, utterance, base_seed=seed)
 
@@ -63,7 +66,7 @@ def task2_write(out: Path, *, methods: Methods, dataset: Path, size: int, worker
         for utterance in picked:
             paths = item_paths(dataset, character, utterance)
             meta = json.loads(paths.meta.read_text())
-            audio = audio_read(paths.wav, 16000)
+            audio = audio_read(paths.wav, AUDIO_RATE)
             gt = track_read(paths.rig, character.rig.controls)
             for method in METHODS:
                 values = gt if method == "GT" else methods.character_rig(
@@ -74,7 +77,7 @@ def task2_write(out: Path, *, methods: Methods, dataset: Path, size: int, worker
     paths = item_paths(dataset, *practice)
     meta = json.loads(paths.meta.read_text())
     jobs.append(_job(out, practice[0], practice[1], "GT", track_read(paths.rig,
-                     practice[0].rig.controls), paths.wav, meta, size, stimulus="practice-mery-joy"))
+                     practice[0].rig.controls), paths.wav, meta, size, stimulus=practice_id(practice[0])))
     rendered = sum(parallel_map(_render_job, jobs, workers=workers, desc="clips", unit="clip"))
     for job in jobs:
         entries.append(stimulus_entry(out, stimulus_id=job["id"], clip=Path(job["clip"]),

@@ -53,8 +53,8 @@ def tiny_dataset(tmp_path_factory):
 
 
 TINY_PRETRAIN = dict(steps=3, batch=2, crop_s=0.5, clusters=4)
-TINY_ETAD = dict(mouth_channels=16, mouth_hidden=8, audio_dim=16, emotion_dim=8, crop=16,
-                 batch=2, steps=2)
+TINY_ETAD = dict(mouth_channels=16, mouth_hidden=8, audio_dim=16, emotion_dim=8)
+TINY_ETAD_TRAIN = dict(crop=16, batch=2, steps=2)
 
 
 @pytest.fixture(scope="session")
@@ -68,10 +68,12 @@ def tiny_hubert(tmp_path_factory):
 def tiny_defaults(monkeypatch):
     """The default HuBERT pretraining and ETAD configs, shrunk to seconds, for the
     commands and ``Methods`` that train what is missing with the defaults."""
-    from generator.models import etad, hubert
+    from generator.models import etad, etad_train, hubert
 
     monkeypatch.setattr(hubert, "PretrainConfig", partial(PretrainConfig, **TINY_PRETRAIN))
     monkeypatch.setattr(etad, "ETADConfig", partial(etad.ETADConfig, **TINY_ETAD))
+    monkeypatch.setattr(etad_train, "TrainConfig",
+                        partial(etad_train.TrainConfig, **TINY_ETAD_TRAIN))
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -10,12 +10,26 @@ import torch
 
 import generator.models.etad_train as train_module
 from generator.common.errors import InputError
+from generator.models.checkpoint import checkpoint_load, checkpoint_save
 from generator.models.data import MOUTH_IN_FACE
-from generator.models.etad import ETAD, ETADConfig, LayerWeightedSum, etad_loss, etad_predict
-from generator.models.etad_train import clip_features, etad_load, etad_train
+from generator.models.etad import (
+    ETAD,
+    ETADConfig,
+    LayerWeightedSum,
+    LossConfig,
+    etad_loss,
+    etad_predict,
+)
+from generator.models.etad_train import TrainConfig, clip_features, etad_load, etad_train
 
 TINY = dict(hubert_layers=4, hubert_dim=128, mouth_channels=16, mouth_hidden=8, audio_dim=16,
-            emotion_dim=8, crop=16, batch=2, steps=4)
+            emotion_dim=8)
+TINY_TRAIN = dict(crop=16, batch=2, steps=4)
+
+
+def _train(dataset, out, hubert, **kwargs):
+    return etad_train(data=dataset, out=out, hubert=hubert, model_cfg=ETADConfig(**TINY),
+                      train_cfg=TrainConfig(**TINY_TRAIN), progress=False, **kwargs)
 
 
 def test_layer_weights_sum_to_one_and_mix_layers():
@@ -43,7 +57,7 @@ def test_without_emotion_encoder_the_label_is_ignored():
 
 
 def test_loss_terms():
-    cfg = ETADConfig(**TINY)
+    cfg = LossConfig()
     y = torch.rand(2, 10, 43)
     exact = etad_loss(y, y, cfg)
     assert exact["l2"] == 0 and abs(exact["dtw"]) < 1e-3
@@ -52,7 +66,7 @@ def test_loss_terms():
     assert terms["dtw"] < terms["l2"]  # a time shift costs DTW less than frame-wise L2
     assert torch.isclose(terms["total"], terms["l2"] + terms["dtw"] + cfg.continuity * terms["continuity"])
     # the ablation replaces the DTW term by MSE (paper 5.2): same weight on the GT, no warping
-    ablation = etad_loss(shifted, y, ETADConfig(**TINY, use_softdtw=False))
+    ablation = etad_loss(shifted, y, LossConfig(use_softdtw=False))
     assert "dtw" not in ablation
     mouth_mse = ((shifted - y)[..., MOUTH_IN_FACE] ** 2).mean()
     assert torch.isclose(ablation["total"], terms["l2"] + mouth_mse + cfg.continuity * terms["continuity"])
@@ -60,7 +74,7 @@ def test_loss_terms():
 
 def test_soft_dtw_sees_only_the_mouth():
     # Blinks, gaze and brows are not timed by the audio: shifting them changes L2, not DTW.
-    cfg = ETADConfig(**TINY)
+    cfg = LossConfig()
     y = torch.rand(1, 12, 43)
     moved = y.clone()
     others = [c for c in range(43) if c not in MOUTH_IN_FACE]
@@ -73,9 +87,7 @@ def test_soft_dtw_sees_only_the_mouth():
 def test_training_is_deterministic_and_resumes_exactly(tiny_dataset, tiny_hubert, tmp_path,
                                                        monkeypatch):
     monkeypatch.setattr(train_module, "CHECKPOINT_EVERY", 2)
-    cfg = dict(TINY)
-    etad_train(data=tiny_dataset, out=tmp_path / "a", hubert=tiny_hubert,
-               cfg=ETADConfig(**cfg), progress=False)
+    _train(tiny_dataset, tmp_path / "a", tiny_hubert)
     original = train_module._batch
     calls = {"n": 0}
 
@@ -87,13 +99,11 @@ def test_training_is_deterministic_and_resumes_exactly(tiny_dataset, tiny_hubert
 
     monkeypatch.setattr(train_module, "_batch", interrupted)
     with pytest.raises(KeyboardInterrupt):
-        etad_train(data=tiny_dataset, out=tmp_path / "b", hubert=tiny_hubert,
-                   cfg=ETADConfig(**cfg), progress=False)
+        _train(tiny_dataset, tmp_path / "b", tiny_hubert)
     calls["n"] = 10
-    etad_train(data=tiny_dataset, out=tmp_path / "b", hubert=tiny_hubert, cfg=ETADConfig(**cfg),
-               progress=False)
-    a = torch.load(tmp_path / "a" / "etad.pt", weights_only=False)["model"]
-    b = torch.load(tmp_path / "b" / "etad.pt", weights_only=False)["model"]
+    _train(tiny_dataset, tmp_path / "b", tiny_hubert)
+    a = checkpoint_load(tmp_path / "a" / "etad.pt", "etad", retrain="")["model"]
+    b = checkpoint_load(tmp_path / "b" / "etad.pt", "etad", retrain="")["model"]
     assert all(torch.equal(a[k], b[k]) for k in a)
     metrics = json.loads((tmp_path / "a" / "metrics.json").read_text())
     assert set(metrics["test"]) == {"F-RPD", "M-RPD"}
@@ -112,6 +122,24 @@ def test_missing_or_corrupt_checkpoint_is_a_clear_error(tmp_path):
     (tmp_path / "etad.pt").write_bytes(b"not a checkpoint")
     with pytest.raises(InputError, match="not a readable checkpoint"):
         etad_load(tmp_path / "etad.pt")
+    checkpoint_save(tmp_path / "evp.pt", "evp", {"model": {}})
+    with pytest.raises(InputError, match="a 'evp' checkpoint, not 'etad'; run `python -m "
+                                         "generator train etad --out "):
+        etad_load(tmp_path / "evp.pt")
+
+
+def test_training_leaves_its_configs_alone_and_records_both(tiny_dataset, tiny_hubert, tmp_path):
+    """nanoGPT's way: the network's config and the training's, apart; the HuBERT's sizes
+    go into the checkpoint's copy, not into the caller's config."""
+    model_cfg = ETADConfig(**{**TINY, "hubert_layers": 99, "hubert_dim": 7})
+    train_cfg = TrainConfig(**TINY_TRAIN, loss=LossConfig(use_softdtw=False))
+    etad_train(data=tiny_dataset, out=tmp_path, hubert=tiny_hubert, model_cfg=model_cfg,
+               train_cfg=train_cfg, progress=False)
+    assert model_cfg.hubert_layers == 99 and model_cfg.hubert_dim == 7
+    state = checkpoint_load(tmp_path / "etad.pt", "etad", retrain="")
+    assert (state["model_config"]["hubert_layers"], state["model_config"]["hubert_dim"]) == (4, 128)
+    assert state["train_config"]["steps"] == 4 and state["train_config"]["loss"]["use_softdtw"] is False
+    assert "steps" not in state["model_config"] and "dropout" not in state["train_config"]
 
 
 def test_etad_loads_with_a_copied_hubert_and_refuses_a_changed_one(tiny_dataset, tiny_hubert,
@@ -123,18 +151,16 @@ def test_etad_loads_with_a_copied_hubert_and_refuses_a_changed_one(tiny_dataset,
 
     from transformers import HubertModel
 
-    etad_train(data=tiny_dataset, out=tmp_path / "etad", hubert=tiny_hubert,
-               cfg=ETADConfig(**TINY), progress=False)
+    _train(tiny_dataset, tmp_path / "etad", tiny_hubert)
     copy = tmp_path / "hubert-copy"
     shutil.copytree(tiny_hubert, copy, copy_function=shutil.copyfile)  # fresh mtimes
-    state = torch.load(tmp_path / "etad" / "etad.pt", weights_only=False)
+    state = checkpoint_load(tmp_path / "etad" / "etad.pt", "etad", retrain="")
     state["hubert"] = str(copy)
     torch.save(state, tmp_path / "moved.pt")
     model, handle = etad_load(tmp_path / "moved.pt")
     assert handle.path == str(copy)
     capsys.readouterr()
-    etad_train(data=tiny_dataset, out=tmp_path / "etad", hubert=copy, cfg=ETADConfig(**TINY),
-               progress=False)
+    _train(tiny_dataset, tmp_path / "etad", copy)
     assert "resuming" in capsys.readouterr().out
 
     hubert = HubertModel.from_pretrained(str(copy), local_files_only=True)
@@ -143,12 +169,12 @@ def test_etad_loads_with_a_copied_hubert_and_refuses_a_changed_one(tiny_dataset,
     hubert.save_pretrained(copy)
     with pytest.raises(InputError, match="has changed since ETAD was trained"):
         etad_load(tmp_path / "moved.pt")
-    etad_train(data=tiny_dataset, out=tmp_path / "etad", hubert=copy, cfg=ETADConfig(**TINY),
-               progress=False)
+    _train(tiny_dataset, tmp_path / "etad", copy)
     out = capsys.readouterr().out
     assert "starting again" in out and "resuming" not in out
 
-    del state["hubert_fingerprint"]
-    torch.save(state, tmp_path / "old.pt")
-    with pytest.raises(InputError, match="earlier version"):
+    # A checkpoint of the earlier format (one config, no kind): one line that says to retrain.
+    old = {"config": {**TINY, **TINY_TRAIN}, "model": state["model"], "hubert": str(copy)}
+    torch.save(old, tmp_path / "old.pt")
+    with pytest.raises(InputError, match="not a 'etad' checkpoint .written by an earlier version"):
         etad_load(tmp_path / "old.pt")

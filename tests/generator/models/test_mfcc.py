@@ -7,12 +7,12 @@ import pytest
 import scipy.fft
 import scipy.signal
 
+from generator.models.data import AUDIO_RATE
 from generator.models.mfcc import (
     HOP,
     N_FFT,
     N_MELS,
     N_MFCC,
-    SAMPLE_RATE,
     WIN,
     WINDOW_ROWS,
     dct_matrix,
@@ -29,9 +29,9 @@ def _mel(f):
 
 def _reference_filterbank() -> np.ndarray:
     """Triangles built filter by filter from their three corner frequencies."""
-    mels = np.linspace(0, _mel(SAMPLE_RATE / 2), N_MELS + 2)
+    mels = np.linspace(0, _mel(AUDIO_RATE / 2), N_MELS + 2)
     hz = 700.0 * (10 ** (mels / 2595.0) - 1)
-    freqs = np.arange(N_FFT // 2 + 1) * SAMPLE_RATE / N_FFT
+    freqs = np.arange(N_FFT // 2 + 1) * AUDIO_RATE / N_FFT
     bank = np.zeros((N_MELS, len(freqs)))
     for m in range(N_MELS):
         lo, mid, hi = hz[m], hz[m + 1], hz[m + 2]
@@ -63,7 +63,7 @@ def test_filterbank_and_dct_match_their_definitions():
 
 def test_mfcc_matches_numpy_reference():
     rng = np.random.default_rng(1)
-    t = np.arange(int(0.37 * SAMPLE_RATE)) / SAMPLE_RATE
+    t = np.arange(int(0.37 * AUDIO_RATE)) / AUDIO_RATE
     audio = (0.3 * np.sin(2 * np.pi * 220 * t) + 0.05 * rng.normal(size=t.size)).astype(np.float32)
     ours = mfcc(audio).numpy()
     ref = _reference_mfcc(audio.astype(np.float64))
@@ -80,8 +80,8 @@ def test_windows_are_one_second_of_28_rows_centred_on_each_frame():
 
 
 def test_windows_see_a_burst_only_while_it_is_within_half_a_second():
-    audio = np.zeros(4 * SAMPLE_RATE, np.float32)
-    audio[2 * SAMPLE_RATE:int(2.1 * SAMPLE_RATE)] = 0.5 * np.sin(np.arange(1600) * 0.3)
+    audio = np.zeros(4 * AUDIO_RATE, np.float32)
+    audio[2 * AUDIO_RATE:int(2.1 * AUDIO_RATE)] = 0.5 * np.sin(np.arange(1600) * 0.3)
     windows = mfcc_windows(audio, 100).numpy()  # (100, 28, 12)
     assert windows.shape == (100, 28, 12)
     energy = windows[:, :, 0]
