@@ -59,3 +59,16 @@ def checkpoint_load(path: Path, kind: str, *, retrain: str) -> dict:
         raise InputError(f"{path}: a {kind} checkpoint in format {state.get('format')}, written "
                          f"by another version (this one reads {FORMAT}); run `{retrain}`")
     return state
+
+
+def checkpoint_resume(path: Path, kind: str) -> dict | None:
+    """A training state to resume from, or None where there is none this version can read
+    (missing, another version's, another kind): the training then starts again and
+    overwrites it, so rerunning the same command is always the way on."""
+    if not Path(path).is_file():
+        return None
+    try:
+        return checkpoint_load(path, kind, retrain="")
+    except InputError:
+        print(f"{path}: not a {kind} state this version can resume from: starting again")
+        return None

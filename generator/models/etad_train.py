@@ -22,7 +22,7 @@ import numpy as np
 import torch
 
 from generator.common.errors import InputError
-from generator.models.checkpoint import checkpoint_load, checkpoint_save
+from generator.models.checkpoint import checkpoint_load, checkpoint_resume, checkpoint_save
 from generator.models.data import AUDIO_RATE, FACE, Item, emotion_index, item_audio, item_track, split_items
 from generator.models.etad import ETAD, ETADConfig, LossConfig, etad_loss
 from generator.models.hubert import HubertHandle, hidden_states, hubert_load
@@ -140,8 +140,8 @@ def etad_train(*, data: Path, out: Path, hubert: Path, model_cfg: ETADConfig | N
     schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, cfg.lr, total_steps=cfg.steps,
                                                    pct_start=0.05)
     ckpt_path, start, history, wall = out / "checkpoint.pt", 0, [], 0.0
-    if ckpt_path.is_file():
-        state = checkpoint_load(ckpt_path, "etad training", retrain=f"{RETRAIN} --out {out}")
+    state = checkpoint_resume(ckpt_path, "etad training")
+    if state is not None:
         if all(state[k] == v for k, v in configs.items()) and state["inputs"] == inputs:
             model.load_state_dict(state["model"])
             optimizer.load_state_dict(state["optimizer"])

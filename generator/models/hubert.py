@@ -33,7 +33,7 @@ import numpy as np
 import torch
 
 from generator.common.errors import InputError
-from generator.models.checkpoint import checkpoint_load, checkpoint_save
+from generator.models.checkpoint import checkpoint_load, checkpoint_resume, checkpoint_save
 from generator.models.data import AUDIO_RATE, Item, item_audio
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -209,8 +209,8 @@ def hubert_pretrain(wavs: list[np.ndarray], out: Path, cfg: PretrainConfig, *,
                                                    pct_start=0.1)
     state_path, start = out / STATE_FILE, 0
     retrain = f"python -m generator train hubert --out {out}"
-    if state_path.is_file():
-        state = checkpoint_load(state_path, "hubert pretraining", retrain=retrain)
+    state = checkpoint_resume(state_path, "hubert pretraining")
+    if state is not None:
         if state["config"] == asdict(cfg):
             net.load_state_dict(state["net"])
             optimizer.load_state_dict(state["optimizer"])

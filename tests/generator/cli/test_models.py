@@ -86,3 +86,17 @@ def test_train_etad_refuses_a_hubert_folder_that_holds_something_else(tiny_datas
     assert code == 1 and "not a HuBERT checkpoint folder" in err and "Traceback" not in err
     assert len(err.strip().splitlines()) == 1
     assert not (tmp_path / "run").exists()
+
+
+def test_animate_with_a_model_file_of_an_earlier_version_is_one_line(tmp_path, capsys):
+    """ETAD's config format changed: an older etad.pt (or any foreign file) is refused
+    with the command that trains a new one, not a traceback."""
+    import torch
+
+    (tmp_path / "etad").mkdir()
+    torch.save({"config": {"steps": 5000}, "model": {}}, tmp_path / "etad" / "etad.pt")
+    wav = wav_write(tmp_path / "in.wav", np.full(16000, 0.2, np.float32), 16000)
+    code, err = _run(capsys, "animate", "--audio", str(wav), "--emotion", "joy",
+                     "--out", str(tmp_path / "o.mp4"), "--runs", str(tmp_path))
+    assert code == 1 and "Traceback" not in err and err.count("\n") == 1
+    assert "written by an earlier version" in err and "generator train etad --out" in err

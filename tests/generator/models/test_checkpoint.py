@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from generator.common.errors import InputError
-from generator.models.checkpoint import FORMAT, checkpoint_load, checkpoint_save
+from generator.models.checkpoint import FORMAT, checkpoint_load, checkpoint_resume, checkpoint_save
 
 
 class Payload:
@@ -54,3 +54,13 @@ def test_foreign_files_are_one_line_errors(tmp_path, content, message):
         checkpoint_load(path, "etad", retrain="python -m generator train etad")
     assert str(err.value).startswith(str(path)) and "\n" not in str(err.value)
     assert str(err.value).endswith("`python -m generator train etad`") or "readable" in str(err.value)
+
+
+def test_a_training_state_of_another_version_is_started_again(tmp_path, capsys):
+    path = tmp_path / "checkpoint.pt"
+    assert checkpoint_resume(path, "etad training") is None
+    torch.save({"config": {}, "step": 7}, path)  # the earlier format
+    assert checkpoint_resume(path, "etad training") is None
+    assert "starting again" in capsys.readouterr().out
+    checkpoint_save(path, "etad training", {"step": 7})
+    assert checkpoint_resume(path, "etad training")["step"] == 7
