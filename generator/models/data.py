@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from generator.common.errors import InputError
-from generator.rig.controls import CONTROLS, EMOTIONS, FACE_PARTS, PART, rest_pose
+from generator.rig.controls import CONTROLS, EMOTIONS, FACE_PARTS, PART, emotions_check, rest_pose
 
 FACE: list[int] = [i for i, c in enumerate(CONTROLS) if PART[c] in FACE_PARTS]
 MOUTH: list[int] = [i for i, c in enumerate(CONTROLS) if PART[c] == "mouth"]
@@ -86,8 +86,8 @@ def item_track(item: Item) -> np.ndarray:
 
 
 def emotion_index(emotion: str) -> int:
-    if emotion not in EMOTIONS:
-        raise InputError(f"unknown emotion {emotion!r} (known: {', '.join(EMOTIONS)})")
+    """The emotion's position in EMOTIONS (the one-hot's index); InputError if unknown."""
+    emotions_check([emotion])
     return EMOTIONS.index(emotion)
 
 
