@@ -18,8 +18,10 @@ A4 = (8.27, 11.69)
 LANDSCAPE = (11.69, 8.27)
 
 
-def bar_chart(cells: pd.DataFrame, x: str, hue: str, ylabel: str, title: str) -> Figure:
-    """Grouped bars of cell means with +- 1 SE error bars (``cells``: x, hue, M, SE columns)."""
+def bar_chart(cells: pd.DataFrame, x: str, hue: str, ylabel: str, title: str,
+              ylim: tuple[float, float] | None = None) -> Figure:
+    """Grouped bars of cell means with +- 1 SE error bars (``cells``: x, hue, M, SE columns);
+    the y axis spans ``ylim``, by default a proportion's 0-1 or a 1-7 rating's."""
     fig, ax = plt.subplots(figsize=(LANDSCAPE[0], 5.2), layout="constrained")
     xs = list(dict.fromkeys(cells[x]))
     hues = list(dict.fromkeys(cells[hue]))
@@ -33,10 +35,9 @@ def bar_chart(cells: pd.DataFrame, x: str, hue: str, ylabel: str, title: str) ->
     ax.set_xlabel(x.capitalize())
     ax.set_ylabel(ylabel)
     ax.set_title(title)
-    if "proportion" in ylabel:
-        ax.set_ylim(0, 1.05)
-    else:
-        ax.set_ylim(1, 7.3)
+    if ylim is None:
+        ylim = (0, 1.05) if "proportion" in ylabel else (1, 7.3)
+    ax.set_ylim(*ylim)
     ax.grid(axis="y", alpha=0.3)
     ax.legend(
         title=hue.capitalize(),

@@ -18,8 +18,9 @@ import pandas as pd
 
 from analysis.cli import csv_frame, dumps, read_csv, run
 from analysis.designs import DESIGNS, design_for
-from analysis.report_pages import write_pdf
-from analysis.responses import measured_trials
+from analysis.own_questions import own_design, own_results, own_trials, questions_read
+from analysis.report_pages import write_own_pdf, write_pdf
+from analysis.responses import measured_rows, measured_trials
 from analysis.rm_anova import CORRECTIONS
 from analysis.study_results import study_results
 
@@ -45,11 +46,17 @@ def tables(results: dict) -> dict[str, pd.DataFrame]:
         out[f"{name}-participant-cell-means"] = _flat_cells(r["cell_means"])
         for factor, d in r["descriptives"].items():
             out[f"{name}-descriptives-{factor}"] = d
-    out["confusion-pooled"] = results["confusion"]["pooled"].reset_index()
-    for factor, matrices in results["confusion"].items():
-        if factor != "pooled":
+    for factor, matrices in results.get("confusion", {}).items():
+        if factor == "pooled":
+            out["confusion-pooled"] = matrices.reset_index()
+        else:
             for level, m in matrices.items():
                 out[f"confusion-{factor}-{level}"] = m.reset_index()
+    for question, by_factor in results.get("distributions", {}).items():
+        for factor, table in by_factor.items():
+            out[f"{question}-answers-by-{factor}"] = table.reset_index()
+    for question, answers in results.get("texts", {}).items():
+        out[f"{question}-answers"] = answers
     return out
 
 
@@ -67,6 +74,13 @@ def as_json(results: dict, meta: dict) -> dict:
             "shapiro": r["shapiro"],
             "outliers": r["outliers"],
         }
+    if "confusion" not in results:  # a study's own questions (analysis.own_questions)
+        distributions = {
+            q: {f: t.to_dict(orient="index") for f, t in by.items()}
+            for q, by in results["distributions"].items()
+        }
+        texts = {q: t.to_dict("records") for q, t in results["texts"].items()}
+        return {"meta": meta, "measures": measures, "answers_row_percent": distributions, "texts": texts}
     confusion = {
         factor: (
             m.to_dict(orient="index")
@@ -89,11 +103,25 @@ def build_report(
     drop_incomplete: bool = False,
     include_pilot: bool = False,
     progress: bool = True,
+    questions: Path | None = None,
 ) -> dict:
-    """Analyse a responses export and write the PDF, JSON and CSV tables; returns the meta data."""
-    trials = measured_trials(export, include_pilot=include_pilot)
-    chosen = design_for(trials, design)
-    results = study_results(trials, chosen, correction, drop_incomplete, progress)
+    """Analyse a responses export and write the PDF, JSON and CSV tables; returns the meta data.
+
+    ``questions``: the study's own questions file, for an export of a study built with
+    one (analysis.own_questions); without it the export holds the paper's four questions.
+    """
+    if questions is not None:
+        asked = questions_read(questions)
+        trials = own_trials(measured_rows(export, include_pilot=include_pilot), asked)
+        chosen = own_design(trials, asked)
+        results = own_results(trials, asked, chosen, correction, drop_incomplete, progress)
+    elif "response_emotion" not in export.columns and "intensity" not in export.columns:
+        raise ValueError("this export has no paper answer columns (response_emotion, intensity, ...): "
+                         "the study asked its own questions; give its questions file with --questions.")
+    else:
+        trials = measured_trials(export, include_pilot=include_pilot)
+        chosen = design_for(trials, design)
+        results = study_results(trials, chosen, correction, drop_incomplete, progress)
     dropped = sorted({p for r in results["measures"].values() for p in r["dropped_participants"]})
     meta = {
         "design": chosen.name,
@@ -110,7 +138,11 @@ def build_report(
         "generated": datetime.now(UTC).strftime("%Y-%m-%d %H:%M"),
     }
     out.parent.mkdir(parents=True, exist_ok=True)
-    meta["pages"] = write_pdf(out, results, meta, chosen, progress)
+    if questions is not None:
+        meta["questions"] = str(questions)
+        meta["pages"] = write_own_pdf(out, results, meta, chosen, asked, progress)
+    else:
+        meta["pages"] = write_pdf(out, results, meta, chosen, progress)
     out.with_suffix(".json").write_text(dumps(as_json(results, meta)) + "\n")
     folder = out.with_name(out.stem + "-tables")
     folder.mkdir(exist_ok=True)
@@ -158,6 +190,13 @@ def parser() -> argparse.ArgumentParser:
         action="store_true",
         help="analyse pilot participants too (left out by default)",
     )
+    p.add_argument(
+        "--questions",
+        type=Path,
+        metavar="QUESTIONS.toml",
+        help="the study's own questions file (build_study --questions): each question is "
+        "analysed by its kind; without it, the paper's four questions",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     return p
 
@@ -183,6 +222,7 @@ def main(argv: list[str] | None = None) -> int:
         drop_incomplete=args.drop_incomplete,
         include_pilot=args.include_pilot,
         progress=not args.quiet,
+        questions=args.questions,
     )
     print(
         f"wrote {args.out} ({meta['pages']} pages), {args.out.with_suffix('.json')} and "

@@ -60,7 +60,9 @@ def _descriptives_table(descriptives: dict[str, pd.DataFrame]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def title_page(w: PageWriter, meta: dict, design: Design) -> None:
+def title_page(w: PageWriter, meta: dict, design: Design, sections: list[str] | None = None) -> None:
+    """The title page: data, method, contents (``sections``: the paper's measures by default)."""
+    sections = sections or [label for _, label in MEASURES.values()] + ["Confusion matrices"]
     w.heading("Statistics report")
     w.paragraph(design.title, size=10)
     w.paragraph(
@@ -89,14 +91,13 @@ def title_page(w: PageWriter, meta: dict, design: Design) -> None:
         ]
     )
     w.heading("Contents", level=2)
-    w.paragraph(
-        ["1. Method"] + [f"{i + 2}. {label}" for i, (_, label) in enumerate(MEASURES.values())]
-        + [f"{len(MEASURES) + 2}. Confusion matrices"]
-    )
+    w.paragraph(["1. Method"] + [f"{i + 2}. {section}" for i, section in enumerate(sections)])
 
 
-def measure_pages(w: PageWriter, number_: int, name: str, result: dict, design: Design) -> None:
-    label = MEASURES[name][1]
+def measure_pages(
+    w: PageWriter, number_: int, label: str, result: dict, design: Design, ylim: tuple | None = None
+) -> None:
+    """One measure's ANOVA, descriptives, assumption checks, post-hocs and figures."""
     w.heading(f"{number_}. {label}")
     anova = result["anova"]
     w.heading("Repeated-measures ANOVA", level=2)
@@ -145,11 +146,8 @@ def measure_pages(w: PageWriter, number_: int, name: str, result: dict, design: 
     w.heading("Post hoc comparisons (Bonferroni)", level=2)
     w.table(_posthoc_table(result["posthoc"]), widths=[0.12, 0.26, 0.09, 0.08, 0.08, 0.06, 0.11, 0.11, 0.09])
     x, hue = design.bars
-    w.figure(
-        bar_chart(
-            result["cells"], x, hue, label, f"{label}: M ± SE per {x} × {hue} (cf. paper {design.figure})"
-        )
-    )
+    cf = f" (cf. paper {design.figure})" if design.figure else ""
+    w.figure(bar_chart(result["cells"], x, hue, label, f"{label}: M ± SE per {x} × {hue}{cf}", ylim))
     w.figure(boxplot_figure(result["marginal"], label, f"{label}: participants' marginal means"))
 
 
@@ -171,7 +169,40 @@ def write_pdf(path, results: dict, meta: dict, design: Design, progress: bool = 
         title_page(w, meta, design)
         measures = tqdm(results["measures"].items(), desc="PDF pages", disable=not progress, leave=False)
         for i, (name, result) in enumerate(measures):
-            measure_pages(w, i + 2, name, result, design)
+            measure_pages(w, i + 2, MEASURES[name][1], result, design)
         confusion_pages(w, results["confusion"], len(results["measures"]) + 2)
+        w.close_page()
+        return w.pages
+
+
+def _row_percent_table(table: pd.DataFrame) -> pd.DataFrame:
+    shown = table.map(lambda v: f"{v:.0f}")
+    return shown.reset_index().rename(columns={table.index.name: table.index.name or ""})
+
+
+def write_own_pdf(path, results: dict, meta: dict, design: Design, questions, progress: bool = False) -> int:
+    """The report of a study that asked its own questions (analysis.own_questions): one
+    section per question, by its kind; returns the page count."""
+    from analysis.own_questions import measure_label
+
+    sections = [f"{q.prompt} ({q.kind})" for q in questions]
+    with PdfPages(path, metadata={"Title": "Statistics report", "Subject": design.title}) as pdf:
+        w = PageWriter(pdf, footer=f"{', '.join(meta['studies'])} - own questions")
+        title_page(w, meta, design, sections)
+        for n, q in enumerate(tqdm(questions, desc="PDF pages", disable=not progress, leave=False), start=2):
+            if q.id in results["measures"]:
+                ylim = {"scale": (1, q.points + 0.3), "slider": (0, 105)}.get(q.kind)
+                measure_pages(w, n, measure_label(q), results["measures"][q.id], design, ylim)
+            else:
+                w.heading(f"{n}. {q.prompt}")
+            for factor, table in results["distributions"].get(q.id, {}).items():
+                w.heading(f"Answers per {factor} (row %)", level=2)
+                w.table(_row_percent_table(table))
+            if q.id in results["texts"]:
+                answers = results["texts"][q.id]
+                w.heading(f"Answers ({len(answers)}; the CSV table holds them in full)", level=2)
+                w.table(answers.assign(participant=answers["participant"].astype(str).str.slice(0, 12),
+                                       answer=answers["answer"].astype(str).str.slice(0, 90)),
+                        widths=[0.15, 0.25, 0.6])
         w.close_page()
         return w.pages

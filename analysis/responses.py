@@ -37,6 +37,29 @@ def _first_bad(trials: pd.DataFrame, bad: pd.Series, column: str, expected: str)
     )
 
 
+def measured_rows(export: pd.DataFrame, *, include_pilot: bool = False) -> pd.DataFrame:
+    """The measured trials of an export, whatever its questions: no practice trials, no
+    attention checks, no pilot participants unless ``include_pilot``."""
+    require_columns(export, ("participant", "is_practice"))
+    trials = export.reset_index(drop=True).copy()
+    flag = trials["is_practice"].astype(str).str.strip().str.lower()
+    bad = ~flag.isin(_TRUE | _FALSE)
+    if bad.any():
+        raise _first_bad(trials, bad, "is_practice", "0/1 or true/false")
+    trials["participant"] = trials["participant"].astype(str)
+    measured = ~flag.isin(_TRUE)
+    if "attention_check" in trials:  # catch trials (newer exports) are no measured trials
+        measured &= pd.to_numeric(trials["attention_check"], errors="coerce").fillna(0).astype(int) == 0
+    if "pilot" in trials and not include_pilot:  # pilot data: left out unless asked for
+        measured &= pd.to_numeric(trials["pilot"], errors="coerce").fillna(0).astype(int) == 0
+    trials = trials.loc[measured].reset_index(drop=True)
+    if trials.empty:
+        raise ValueError("the responses export holds no measured trials (only practice, "
+                         "attention-check or pilot rows; --include-pilot keeps pilot data).")
+    trials["is_practice"] = False
+    return trials
+
+
 def measured_trials(export: pd.DataFrame, *, include_pilot: bool = False) -> pd.DataFrame:
     """Check a responses export and return its measured trials.
 
@@ -53,11 +76,6 @@ def measured_trials(export: pd.DataFrame, *, include_pilot: bool = False) -> pd.
     if export.empty:
         raise ValueError("the responses export has no rows.")
     trials = export.reset_index(drop=True).copy()
-    flag = trials["is_practice"].astype(str).str.strip().str.lower()
-    bad = ~flag.isin(_TRUE | _FALSE)
-    if bad.any():
-        raise _first_bad(trials, bad, "is_practice", "0/1 or true/false")
-    trials["is_practice"] = flag.isin(_TRUE)
     for column, allowed in (("emotion", EMOTIONS), ("response_emotion", RESPONSES)):
         bad = ~trials[column].astype(str).isin(allowed)
         if bad.any():
@@ -71,16 +89,7 @@ def measured_trials(export: pd.DataFrame, *, include_pilot: bool = False) -> pd.
     bad = trials["correct"] != (trials["response_emotion"] == trials["emotion"]).astype(int)
     if bad.any():
         raise _first_bad(trials, bad, "correct", "1 exactly when response_emotion == emotion")
-    trials["participant"] = trials["participant"].astype(str)
-    measured = ~trials["is_practice"]
-    if "attention_check" in trials:  # catch trials (newer exports) are no measured trials
-        measured &= pd.to_numeric(trials["attention_check"], errors="coerce").fillna(0).astype(int) == 0
-    if "pilot" in trials and not include_pilot:  # pilot data: left out unless asked for
-        measured &= pd.to_numeric(trials["pilot"], errors="coerce").fillna(0).astype(int) == 0
-    trials = trials.loc[measured].reset_index(drop=True)
-    if trials.empty:
-        raise ValueError("the responses export holds no measured trials (only practice, "
-                         "attention-check or pilot rows; --include-pilot keeps pilot data).")
+    trials = measured_rows(trials, include_pilot=include_pilot)
     for column, order in ORDER.items():
         trials[column] = trials[column].astype(str)
         present = set(trials[column])
