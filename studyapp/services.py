@@ -217,7 +217,7 @@ def response_submit(*, slug: str, participant_pk: int, data: dict) -> Showing:
 
     Idempotent: the same submission key, or a second answer to an answered
     trial, stores nothing new. The answer is the request a study sends most
-    (bench/load_study.py; the page shows the next trial from the reply), so
+    (benchmarks/load_study; the page shows the next trial from the reply), so
     the usual path is four queries in one transaction: the participant with
     the study (locked), the trials from the one before to the one after next
     (with stimuli and answers), the insert, the participant's update. A trial
