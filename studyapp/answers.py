@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import uuid
 
+from django.utils.translation import gettext_lazy
+
 from studyapp.errors import ServiceError
 from studyapp.questions import PAPER, PROTOCOL_FIELDS, Question, answers_check, whole
 
@@ -19,8 +21,8 @@ ANSWER_FIELDS = {*PROTOCOL_FIELDS, *(q.id for q in PAPER)}
 # or two early. Far below any clip's length, so a clip played at double speed
 # (playbackRate) or skipped is still refused.
 WATCH_TOLERANCE_S = 0.3
-WATCH_FIRST = ("Please watch the clip to its end, at its normal speed, before answering. "
-               "Play it again, then send your answers.")
+WATCH_FIRST = gettext_lazy("Please watch the clip to its end, at its normal speed, before "
+                           "answering. Play it again, then send your answers.")
 
 
 class TooFast(ServiceError):

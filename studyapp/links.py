@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from django.core import signing
 from django.urls import reverse
 from django.utils.crypto import constant_time_compare
+from django.utils.translation import gettext as _
 
 from studyapp.models import Study
 
@@ -84,15 +85,15 @@ def entry_link_parse(study: Study, query) -> EntryLink:
         value = query.get(param, "")
         if value and not pattern.fullmatch(value):
             raise LinkError(
-                f"This link's {param} is not a Prolific ID. If you came from Prolific, "
-                "please open the study from Prolific again; otherwise ask the researcher "
-                "for the right link.")
+                _("This link's %(param)s is not a Prolific ID. If you came from Prolific, "
+                  "please open the study from Prolific again; otherwise ask the researcher "
+                  "for the right link.") % {"param": param})
         fields[field] = value.lower() if pattern is PROLIFIC_ID else value
     pilot = query.get("pilot")
     if pilot is not None and not constant_time_compare(pilot, pilot_param(study)):
-        raise LinkError("This pilot link is not valid. Please ask the researcher for the "
-                        "current pilot link, or use the study's ordinary link.")
+        raise LinkError(_("This pilot link is not valid. Please ask the researcher for the "
+                          "current pilot link, or use the study's ordinary link."))
     bot = query.get("bot")
     if bot is not None and not _bot_valid(study, bot):
-        raise LinkError("This rehearsal link is not valid or has expired.")
+        raise LinkError(_("This rehearsal link is not valid or has expired."))
     return EntryLink(**fields, is_pilot=pilot is not None, is_bot=bot is not None)

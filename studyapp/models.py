@@ -15,6 +15,7 @@ from django.db.models import Q
 
 from contract import EMOTION_LABELS
 from studyapp.designs import DESIGNS
+from studyapp.languages import study_language_choices
 
 
 def _completion_code() -> str:
@@ -78,6 +79,11 @@ class Study(models.Model):
     information_sheet = models.TextField(blank=True)
     # The study's own questions (questions.py, from build_study --questions); []: the paper's.
     questions = models.JSONField(default=list, blank=True)
+    language = models.CharField(
+        max_length=20, default="en", choices=study_language_choices,
+        help_text="the language of participants' pages, or the participant's choice "
+                  "(?lang= on the link, else the browser's language, and a switch on the "
+                  "information sheet)")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -139,6 +145,8 @@ class Participant(models.Model):
     external_pid = models.CharField(max_length=100, blank=True)
     external_study_id = models.CharField(max_length=100, blank=True)
     external_session_id = models.CharField(max_length=100, blank=True)
+    # The language of the pages this participant saw (languages.py).
+    language = models.CharField(max_length=20, default="en")
     # Shown on the participant's pages: continuing under the same Prolific ID in
     # another browser needs it (views.entry); wrong tries are counted and capped.
     resume_code = models.CharField(max_length=8, default=resume_code_new)

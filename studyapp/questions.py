@@ -22,6 +22,8 @@ import re
 import tomllib
 from dataclasses import asdict, dataclass, field
 
+from django.utils.translation import gettext_noop
+
 from contract import EMOTION_LABELS, EXPORT_HEAD, EXPORT_TRAILER, NAMED_FACTORS, OTHER
 
 KINDS = ("choice", "scale", "slider", "text")
@@ -70,17 +72,27 @@ class Question:
         return tuple(range(1, self.points + 1))
 
 
-# The paper's four questions (5.1.4), in the words participants read.
+# The paper's four questions (5.1.4), in the words participants read; gettext_noop marks them
+# for the translation catalogue (locale/), and the pages translate them as they show them.
 PAPER = (
-    Question("response_emotion", "choice", "Which expression did the character depict?",
+    Question("response_emotion", "choice",
+             gettext_noop("Which expression did the character depict?"),
              options=tuple((c, label) for c, label in EMOTION_LABELS.items() if c != OTHER),
              other=True, correct_factor="emotion"),
-    Question("intensity", "scale", "How intense was the indicated emotion depicted by the character?",
-             low="Not at all", high="Extremely"),
-    Question("sync", "scale", "Does the lip motion sync with the speech?",
-             low="No synchronization at all", high="Extremely well synchronized"),
-    Question("naturalness", "scale", "How natural was the character overall?",
-             low="Not at all", high="Extremely"),
+    Question("intensity", "scale",
+             gettext_noop("How intense was the indicated emotion depicted by the character?"),
+             low=gettext_noop("Not at all"), high=gettext_noop("Extremely")),
+    Question("sync", "scale", gettext_noop("Does the lip motion sync with the speech?"),
+             low=gettext_noop("No synchronization at all"),
+             high=gettext_noop("Extremely well synchronized")),
+    Question("naturalness", "scale", gettext_noop("How natural was the character overall?"),
+             low=gettext_noop("Not at all"), high=gettext_noop("Extremely")),
+)
+#: contract.EMOTION_LABELS as the catalogue sees them (a test keeps the two equal).
+EMOTION_WORDS = (
+    gettext_noop("Neutral"), gettext_noop("Anger"), gettext_noop("Sadness"), gettext_noop("Fear"),
+    gettext_noop("Disgust"), gettext_noop("Happiness"), gettext_noop("Surprise"),
+    gettext_noop("Other"),
 )
 
 

@@ -18,9 +18,9 @@ from studyapp.questions import PAPER, Question, question_set, scored
 
 PARTICIPANT_COLUMNS = (
     "study", "participant", "group", "seed", "stage", "pilot", "bot", "trials_answered",
-    "trials_total", "checks_passed", "checks_total", "too_fast_answers", "age", "gender", "external_pid",
-    "external_study_id", "external_session_id", "created_at", "consented_at", "completed_at",
-    "withdrawn_at", "last_seen_at",
+    "trials_total", "checks_passed", "checks_total", "too_fast_answers", "language", "age",
+    "gender", "external_pid", "external_study_id", "external_session_id", "created_at",
+    "consented_at", "completed_at", "withdrawn_at", "last_seen_at",
 )
 
 
@@ -120,7 +120,7 @@ def participant_rows(study: Study, **include) -> Iterator[dict]:
             "stage": p.stage, "pilot": int(p.is_pilot), "bot": int(p.is_bot),
             "trials_answered": p.answered, "trials_total": p.total,
             "checks_passed": _checks_passed(p), "checks_total": p.checks_total,
-            "too_fast_answers": p.too_fast_answers,
+            "too_fast_answers": p.too_fast_answers, "language": p.language,
             "age": p.age, "gender": p.gender, "external_pid": p.external_pid,
             "external_study_id": p.external_study_id,
             "external_session_id": p.external_session_id,

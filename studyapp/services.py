@@ -14,6 +14,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from contract import EMOTIONS
 from studyapp.answers import TooFast, answer_clean, answers_clean, watch_shortfall_s
@@ -40,7 +42,8 @@ class AlreadyEnrolled(ServiceError):
 
 def participant_enroll(*, study: Study, external_pid: str = "", external_study_id: str = "",
                        external_session_id: str = "", seed: int | None = None,
-                       is_pilot: bool = False, is_bot: bool = False) -> Participant:
+                       is_pilot: bool = False, is_bot: bool = False,
+                       language: str = "en") -> Participant:
     """A new participant with their group and trial order.
 
     Bots are enrolled as bots from the start, so they are balanced among
@@ -55,9 +58,10 @@ def participant_enroll(*, study: Study, external_pid: str = "", external_study_i
         if existing:
             raise AlreadyEnrolled(existing)
     if not study.is_open:
-        raise ServiceError("This study is closed and takes no new participants.", status=403)
+        raise ServiceError(_("This study is closed and takes no new participants."), status=403)
     try:
         return _enroll(study, seed, is_pilot=is_pilot or study.is_pilot, is_bot=is_bot,
+                       language=language,
                        external_session_id=external_session_id, **external)
     except IntegrityError:
         # The same Prolific participant enrolled in a concurrent request.
@@ -74,14 +78,15 @@ def participant_resume(*, participant: Participant, code: str) -> Participant:
     be taken over this way (the experimenter can still read the code in the admin).
     """
     if participant.resume_failures >= RESUME_TRIES:
-        raise ServiceError("Too many wrong resume codes were tried for this place. Please "
-                           "contact the researcher.", status=403)
+        raise ServiceError(_("Too many wrong resume codes were tried for this place. Please "
+                             "contact the researcher."), status=403)
     typed = "".join(code.split()).replace("-", "").upper()
     if constant_time_compare(typed, participant.resume_code):
         return participant
     Participant.objects.filter(pk=participant.pk).update(resume_failures=F("resume_failures") + 1)
     left = RESUME_TRIES - participant.resume_failures - 1
-    raise ServiceError(f"That is not your resume code ({left} tries left).", status=400)
+    raise ServiceError(_("That is not your resume code (%(left)s tries left).") % {"left": left},
+                       status=400)
 
 
 @transaction.atomic
@@ -114,6 +119,13 @@ def _trials(participant: Participant) -> list[Trial]:
         trials.insert(0, Trial(participant=participant, index=0, stimulus=practice,
                                is_practice=True))
     return trials
+
+
+def participant_language_set(*, participant: Participant, language: str) -> None:
+    """Record the language a participant chose on the information sheet (a study left to
+    the participant's choice, languages.py)."""
+    Participant.objects.filter(pk=participant.pk).update(language=language)
+    participant.language = language
 
 
 def participant_touch(participant: Participant) -> None:
@@ -208,7 +220,7 @@ def _record_showing(trial: Trial) -> None:
 
 # --- answers ---------------------------------------------------------------
 
-SESSION_ENDED = "Your session has ended: please open the study link again."
+SESSION_ENDED = gettext_lazy("Your session has ended: please open the study link again.")
 
 
 def response_submit(*, slug: str, participant_pk: int, data: dict) -> Showing:
@@ -258,14 +270,14 @@ def _response_store(slug: str, participant_pk: int, clean: dict) -> Showing:
     index = clean["trial_index"]
     trials = _trials_from(locked, index - 1, 4, answers=True)
     if index not in trials:
-        raise ServiceError(f"There is no trial {index} for you.", 404)
+        raise ServiceError(_("There is no trial %(index)s for you.") % {"index": index}, 404)
     trial = trials[index]
     if getattr(trial, "response", None) is not None:
         return trial_current(locked)  # answered: a resend, or a second answer from an old page
     if locked.stage != Stage.TRIALS or index != locked.next_trial:
         raise ServiceError(
-            f"Trial {index} is not your current trial "
-            f"(you are on trial {locked.next_trial}).", 409)
+            _("Trial %(index)s is not your current trial (you are on trial %(current)s).")
+            % {"index": index, "current": locked.next_trial}, 409)
     before = getattr(trials.get(index - 1), "response", None)
     started = trial.shown_at or (before.submitted_at if before else None)
     if locked.study.require_full_playback:

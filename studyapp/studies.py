@@ -27,16 +27,21 @@ class BuildResult:
 
 
 def study_build(*, manifest: Path, design: str, slug: str, title: str = "",
-                between: str | None = None, questions: tuple[Question, ...] = PAPER
-                ) -> BuildResult:
+                between: str | None = None, questions: tuple[Question, ...] = PAPER,
+                language: str | None = None) -> BuildResult:
     """Create (or confirm) the study ``slug`` from a checked manifest, asking
     ``questions`` on every trial (default: the paper's four).
 
     The same manifest and questions again change nothing; others replace the
     stimuli and questions only while nobody has enrolled. With CLIP_LINKS_ROOT
     set, the study's clip links for nginx are (re)made too (clip_links.py).
+    ``language`` sets the participant pages' language (languages.py; None keeps the
+    study's, which starts as English).
     """
     result = _study_build(manifest, design, slug, title, between, questions)
+    if language and result.study.language != language:
+        Study.objects.filter(pk=result.study.pk).update(language=language)
+        result.study.language = language
     study_links_refresh(result.study)
     return result
 

@@ -21,7 +21,9 @@ from django.http import Http404, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -30,6 +32,7 @@ from studyapp import services
 from studyapp.errors import ServiceError
 from studyapp.flow import Stage, stage_url
 from studyapp.forms import AboutYouForm, ConsentForm, ResumeForm
+from studyapp.languages import CHOICE, DEFAULT, language_pick, languages, supported
 from studyapp.links import LinkError, entry_link_parse
 from studyapp.media import accel_redirect_response, ranged_file_response
 from studyapp.models import Participant, Stimulus, Study
@@ -50,17 +53,28 @@ def _participant(request, slug: str):
     return participant_get(slug, request.session.get(_session_key(slug)))
 
 
+def _language_key(slug: str) -> str:
+    return f"language:{slug}"
+
+
 def _bind(request, slug: str, participant: Participant) -> None:
     """Hold ``participant`` in this browser's session, under a new session key: a
     session id planted before (session fixation) does not carry the place."""
     request.session.cycle_key()
     request.session.pop(_pending_key(slug), None)
     request.session[_session_key(slug)] = participant.pk
+    request.session[_language_key(slug)] = participant.language
+
+
+def _speak(request, language: str) -> None:
+    """Render this request's pages and messages in ``language`` (languages.py)."""
+    translation.activate(language)
+    request.LANGUAGE_CODE = language
 
 
 def _error(request, message: str, status: int, study: Study | None = None):
     return render(request, "studyapp/message.html",
-                  {"study": study, "title": "Sorry", "message": message}, status=status)
+                  {"study": study, "title": _("Sorry"), "message": message}, status=status)
 
 
 @never_cache
@@ -73,6 +87,9 @@ def entry(request, slug):
     participant's resume code, shown on their pages (``resume``).
     """
     study = get_object_or_404(Study, slug=slug)
+    language = language_pick(study.language, request.GET.get("lang"),
+                             request.headers.get("Accept-Language", ""))
+    _speak(request, language)
     try:
         link = entry_link_parse(study, request.GET)
     except LinkError as exc:
@@ -85,7 +102,7 @@ def entry(request, slug):
             study=study, external_pid=link.external_pid,
             external_study_id=link.external_study_id,
             external_session_id=link.external_session_id,
-            is_pilot=link.is_pilot, is_bot=link.is_bot)
+            is_pilot=link.is_pilot, is_bot=link.is_bot, language=language)
     except services.AlreadyEnrolled as exc:
         request.session[_pending_key(slug)] = exc.participant.pk
         return redirect("studyapp:resume", slug=slug)
@@ -102,6 +119,7 @@ def resume(request, slug):
     pending = participant_get(slug, request.session.get(_pending_key(slug)))
     if pending is None:
         return redirect("studyapp:entry", slug=slug)
+    _speak(request, pending.language)
     form = ResumeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -129,6 +147,7 @@ def participant_page(stage: str):
             if participant.stage != stage:
                 return redirect(stage_url(participant))
             services.participant_touch(participant)
+            _speak(request, participant.language)
             request.participant = participant
             return view(request, participant.study, participant, *args, **kwargs)
         return wrapper
@@ -147,10 +166,19 @@ def _advance(request, participant, stage: str, **fields):
 @require_http_methods(["GET", "POST"])
 @participant_page(Stage.CONSENT)
 def consent(request, study, participant):
+    """The information sheet and consent; with the language left to the participant,
+    a switch (``?lang=``) that changes the language of every page from here on."""
+    chosen = supported(request.GET.get("lang"))
+    if study.language == CHOICE and chosen and chosen != participant.language:
+        services.participant_language_set(participant=participant, language=chosen)
+        request.session[_language_key(study.slug)] = chosen
+        return redirect("studyapp:consent", slug=study.slug)
     form = ConsentForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         return _advance(request, participant, Stage.CONSENT, consent=form.cleaned_data["consent"])
-    return render(request, "studyapp/consent.html", {"study": study, "form": form})
+    return render(request, "studyapp/consent.html", {
+        "study": study, "form": form,
+        "languages": languages() if study.language == CHOICE else {}})
 
 
 @require_http_methods(["GET", "POST"])
@@ -190,12 +218,27 @@ def trial(request, study, participant):
         "csrfToken": get_token(request),
         "nMeasured": measured_count(participant),
         "trial": state,
+        "messages": _trial_messages(),
     }
     return render(request, "studyapp/trial.html", {
         "study": study, "state": state, "n_measured": config["nMeasured"],
         "questions": question_set(study.questions),
         "config": config,
     })
+
+
+def _trial_messages() -> dict:
+    """What trial.js writes on the page, in the participant's language ({names} filled in)."""
+    return {
+        "practice": _("Practice trial"), "trialOf": _("Trial {n} of {total}"),
+        "play": _("Play"), "replay": _("Replay"),
+        "watchFirst": _("Watch the clip to its end first."),
+        "answerAll": _("Answer every question to continue."), "saving": _("Saving…"),
+        "offline": _("Cannot reach the server. Your answers are kept on this page; trying "
+                     "again in {wait} s (attempt {attempt})."),
+        "serverProblem": _("The server had a problem; trying again in {wait} s."),
+        "refused": _("The answer was refused ({status})."),
+    }
 
 
 def _trial_state(showing: services.Showing) -> dict:
@@ -212,7 +255,7 @@ def _trial_state(showing: services.Showing) -> dict:
         "posterUrl": _file_url(study, stimulus, "png") if stimulus.poster else "",
         "nextClipUrl": _file_url(study, upcoming.stimulus, "mp4") if upcoming else "",
         "storageKey": f"answer-key:{study.slug}:{participant.code}:{current.index}",
-        "check": {"emotion": EMOTION_LABELS[check["response_emotion"]],
+        "check": {"emotion": _(EMOTION_LABELS[check["response_emotion"]]),
                   "intensity": check["intensity"]} if check else None,
     }
 
@@ -230,15 +273,16 @@ def answer(request, slug):
     """Store one answer (JSON body); reply where to go next and, while trials go
     on, the next trial, which the page shows in place (JSON)."""
     pk = request.session.get(_session_key(slug))
+    _speak(request, request.session.get(_language_key(slug), DEFAULT))
     if pk is None:
         get_object_or_404(Study, slug=slug)
-        return JsonResponse({"error": services.SESSION_ENDED}, status=403)
+        return JsonResponse({"error": str(services.SESSION_ENDED)}, status=403)
     try:
         data = json.loads(request.body.decode("utf-8"))
         if not isinstance(data, dict):
             raise ValueError
     except (UnicodeDecodeError, ValueError, RecursionError):  # RecursionError: deep nesting
-        return JsonResponse({"error": "The answer was not sent as a JSON object."}, status=400)
+        return JsonResponse({"error": _("The answer was not sent as a JSON object.")}, status=400)
     try:
         showing = services.response_submit(slug=slug, participant_pk=pk, data=data)
     except ServiceError as exc:
@@ -268,6 +312,7 @@ def withdraw(request, slug):
     if request.method == "POST":
         participant = services.participant_withdraw(participant=participant)
         return redirect(stage_url(participant))
+    _speak(request, participant.language)
     request.participant = participant  # the page's footer shows their resume code
     return render(request, "studyapp/withdraw.html", {
         "study": participant.study, "back_url": stage_url(participant)})
@@ -276,17 +321,17 @@ def withdraw(request, slug):
 @participant_page(Stage.WITHDRAWN)
 def withdrawn(request, study, participant):
     return render(request, "studyapp/message.html", {
-        "study": study, "title": "You have withdrawn",
-        "message": "Your answers are marked as withdrawn and will not be analysed. "
-                   "Thank you for your time; you can close this page."})
+        "study": study, "title": _("You have withdrawn"),
+        "message": _("Your answers are marked as withdrawn and will not be analysed. "
+                     "Thank you for your time; you can close this page.")})
 
 
 @participant_page(Stage.DECLINED)
 def declined(request, study, participant):
     return render(request, "studyapp/message.html", {
-        "study": study, "title": "Thank you",
-        "message": "You chose not to take part. No answers were recorded. "
-                   "You can close this page."})
+        "study": study, "title": _("Thank you"),
+        "message": _("You chose not to take part. No answers were recorded. "
+                     "You can close this page.")})
 
 
 def stimulus_file(request, slug, name, kind):

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from studyapp.models import Participant, Response
+from studyapp.models import Participant, Response, Study
 from studyapp.questions import PAPER
 from studyapp.studies import study_build
 
@@ -331,3 +331,40 @@ def test_a_studys_own_questions_are_answered_with_keyboard_and_mouse(browser, li
         "joy", 4, "mouth 1 2 lagged")
     assert 70 <= answers["quality"] <= 90
     context.close()
+
+
+def test_a_chinese_study_on_a_phone(browser, live_server, study):
+    """The practice and two trials in Simplified Chinese at phone size; screenshots of
+    the information sheet, the instructions and the trial page go to test-artifacts/."""
+    Study.objects.filter(pk=study.pk).update(language="zh-hans")
+    ARTIFACTS.mkdir(exist_ok=True)
+    phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
+                                has_touch=True, device_scale_factor=2)
+    page = phone.new_page()
+    page.goto(f"{live_server.url}/s/browser/")
+    page.screenshot(path=str(ARTIFACTS / "zh-consent-phone.png"), full_page=True)
+    page.get_by_label("我同意参加").check()
+    page.click("button[type=submit]")
+    page.fill("#id_age", "21")
+    page.select_option("#id_gender", "female")
+    page.click("button[type=submit]")
+    page.screenshot(path=str(ARTIFACTS / "zh-instructions-phone.png"), full_page=True)
+    page.click("text=开始练习")
+    page.wait_for_selector(".practice-banner")
+    page.wait_for_load_state("domcontentloaded")
+    assert page.inner_text("#progress") == "练习试次"
+    page.tap("#play")
+    for choice in ("高兴", "4", "5", "3"):
+        fieldset = {"高兴": "response_emotion", "4": "intensity", "5": "sync", "3": "naturalness"}
+        page.tap(f"fieldset[data-question={fieldset[choice]}] label:has-text('{choice}')")
+    watch(page)
+    page.screenshot(path=str(ARTIFACTS / "zh-trial-phone.png"), full_page=True)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the Chinese trial page scrolls sideways on a phone ({width}px)"
+    page.tap("#submit")
+    reach(page, "第 1 个，共 6 个")
+    answer_with_keyboard(page)
+    reach(page, "第 2 个，共 6 个")
+    assert [r.response_emotion for r in Response.objects.order_by("trial__index")][0] == "joy"
+    assert Participant.objects.get().language == "zh-hans"
+    phone.close()

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from studyapp.designs import DESIGNS
 from studyapp.errors import ServiceError
+from studyapp.languages import study_language_choices
 from studyapp.manifest import ManifestError
 from studyapp.questions import PAPER, QuestionsError, questions_parse
 from studyapp.studies import study_build
@@ -30,14 +31,21 @@ class Command(BaseCommand):
         parser.add_argument("--between", default=None,
                             help="custom design only: factor whose levels split participants "
                                  "into groups")
+        parser.add_argument("--language", default=None, choices=[c for c, _ in study_language_choices()],
+                            help="language of the participant pages: en, zh-hans, or choice "
+                                 "(the participant's: ?lang= on the link, else the browser's, "
+                                 "and a switch on the information sheet); default en, and a "
+                                 "rebuild keeps the study's setting")
         parser.add_argument("--questions", type=Path, default=None, metavar="QUESTIONS.toml",
                             help="the study's own questions ([[question]] tables of kind choice, "
                                  "scale, slider or text; README); default: the paper's four")
 
-    def handle(self, *args, manifest, design, slug, title, between, questions, **options):
+    def handle(self, *args, manifest, design, slug, title, between, questions, language,
+               **options):
         try:
             result = study_build(manifest=manifest, design=design, slug=slug, title=title,
-                                 between=between, questions=_questions(questions))
+                                 between=between, questions=_questions(questions),
+                                 language=language)
         except (ManifestError, QuestionsError) as exc:
             raise CommandError(str(exc)) from None
         except (ServiceError, ValueError) as exc:

@@ -15,6 +15,7 @@
   const submitHint = document.getElementById("submit-hint");
   const status = document.getElementById("status");
   const questions = Array.from(form.querySelectorAll(".question"));
+  const say = (key, values) => cfg.messages[key].replace(/\{(\w+)\}/g, (_, name) => values[name]);
   let trial = cfg.trial;
   let state = freshState();
 
@@ -32,8 +33,8 @@
     if (next.posterUrl) video.poster = next.posterUrl; else video.removeAttribute("poster");
     const preload = document.getElementById("preload");
     if (next.nextClipUrl) preload.src = next.nextClipUrl; else preload.removeAttribute("src");
-    document.getElementById("progress").textContent = next.isPractice ? "Practice trial"
-      : `Trial ${next.trialIndex} of ${cfg.nMeasured}`;
+    document.getElementById("progress").textContent = next.isPractice ? cfg.messages.practice
+      : say("trialOf", { n: next.trialIndex, total: cfg.nMeasured });
     const bar = document.getElementById("progress-bar");
     bar.hidden = next.isPractice;
     bar.value = next.trialIndex - 1;
@@ -43,7 +44,7 @@
       document.getElementById("check-emotion").textContent = next.check.emotion;
       document.getElementById("check-intensity").textContent = next.check.intensity;
     }
-    playButton.innerHTML = "&#9654; Play <kbd>Space</kbd>";
+    playButton.innerHTML = `&#9654; ${cfg.messages.play} <kbd>Space</kbd>`;
     playButton.hidden = false;
     playHint.hidden = true;
     status.textContent = "";
@@ -81,8 +82,7 @@
     const watched = state.playedThrough || !cfg.requireFullPlayback;
     submit.disabled = state.sending || !(allAnswered && watched);
     submitHint.hidden = !submit.disabled || state.sending;
-    submitHint.textContent = !watched ? "Watch the clip to its end first."
-      : "Answer every question to continue.";
+    submitHint.textContent = !watched ? cfg.messages.watchFirst : cfg.messages.answerAll;
     questions.forEach((q, i) => q.classList.toggle("active", i === state.active));
   }
 
@@ -107,7 +107,7 @@
     state.plays = Math.max(state.plays, 1);
     state.playedThrough = true;
     state.endedAt = performance.now();
-    playButton.innerHTML = "&#8635; Replay <kbd>Space</kbd>";
+    playButton.innerHTML = `&#8635; ${cfg.messages.replay} <kbd>Space</kbd>`;
     playButton.hidden = false;
     refresh();
   });
@@ -162,8 +162,7 @@
       });
     } catch (err) {
       const wait = Math.min(30, 2 ** attempt);
-      status.textContent = `Cannot reach the server. Your answers are kept on this page; ` +
-        `trying again in ${wait} s (attempt ${attempt + 1}).`;
+      status.textContent = say("offline", { wait, attempt: attempt + 1 });
       status.className = "status warning";
       await new Promise((resolve) => setTimeout(resolve, wait * 1000));
       return send(body, attempt + 1);
@@ -182,12 +181,12 @@
     }
     if (response.status >= 500) {
       const wait = Math.min(30, 2 ** attempt);
-      status.textContent = `The server had a problem; trying again in ${wait} s.`;
+      status.textContent = say("serverProblem", { wait });
       status.className = "status warning";
       await new Promise((resolve) => setTimeout(resolve, wait * 1000));
       return send(body, attempt + 1);
     }
-    status.textContent = reply.error || `The answer was refused (${response.status}).`;
+    status.textContent = reply.error || say("refused", { status: response.status });
     status.className = "status error";
     if (reply.code === "watch") {
       // The server timed the answer as sooner than the clip's length: watch it again.
@@ -202,7 +201,7 @@
     event.preventDefault();
     if (submit.disabled || state.sending) return;
     state.sending = true;
-    status.textContent = "Saving…";
+    status.textContent = cfg.messages.saving;
     status.className = "status";
     refresh();
     const body = {
