@@ -5,6 +5,7 @@ Subcommands:
                   animate it, and write WAVs, rig tracks, metadata and the split
   render          render one clip from a character's rig CSV and an audio file
   stimuli task1   render the Task 1 set (392 GT clips), manifest.json, contact sheet
+  stimuli import  a set from a lab's own clips and a FACTORS.csv (any format FFmpeg reads)
   demo            a small real set (7 characters x 7 emotions x one sentence)
   characters      list the characters and the controls of their rigs
   train, evaluate, animate, stimuli task2
@@ -73,6 +74,33 @@ def _stimuli_task1(args: argparse.Namespace) -> int:
                            seed=args.seed)
     print(f"wrote {manifest} and {Path(args.out) / 'contact_sheet.png'}")
     return 0
+
+
+def _stimuli_import(args: argparse.Namespace) -> int:
+    from generator.sets.imported import Options, import_write
+
+    options = Options(fps=args.fps, size=args.size,
+                      loudness=None if args.no_loudness else args.loudness)
+    out = Path(args.out)
+    manifest, summary = import_write(Path(args.clips), Path(args.factors), out, options=options,
+                                     name=args.name or out.name, workers=args.jobs)
+    print("\n".join(summary))
+    print(f"wrote {manifest} and {out / 'contact_sheet.png'}")
+    return 0
+
+
+def _lufs(text: str) -> float:
+    value = float(text)
+    if not -70 <= value <= -5:
+        raise argparse.ArgumentTypeError(f"{value} LUFS is not a loudness between -70 and -5")
+    return value
+
+
+def _fps(text: str) -> int:
+    value = int(text)
+    if not 1 <= value <= 120:
+        raise argparse.ArgumentTypeError(f"{value} is not a frame rate between 1 and 120")
+    return value
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -154,6 +182,29 @@ def build_parser() -> argparse.ArgumentParser:
                        help="frame size in pixels (default: %(default)s)")
     common(task1)
     task1.set_defaults(run=_stimuli_task1)
+
+    own = stimuli_commands.add_parser(
+        "import", help="a set from your own clips and a FACTORS.csv: every clip as H.264/AAC MP4 "
+                       "at one frame rate, size and loudness, posters, manifest.json, contact sheet",
+        description="Import a lab's own clips (any file FFmpeg reads) as a stimulus set. "
+                    "FACTORS.csv: a 'file' column (path relative to --clips), one column per "
+                    "factor, optional 'sentence', 'practice' (1 for practice clips) and 'id'. "
+                    "Every problem is listed at once and nothing is written until all are fixed; "
+                    "a second run redoes only clips whose source changed. The sources are only read.")
+    own.add_argument("--clips", required=True, help="folder holding the source clips")
+    own.add_argument("--factors", required=True, help="FACTORS.csv naming each clip's conditions")
+    own.add_argument("--out", required=True, help="set folder, e.g. stimuli/own")
+    own.add_argument("--name", default="", help="the manifest's name (default: the folder's)")
+    own.add_argument("--loudness", type=_lufs, default=-23.0, metavar="LUFS",
+                     help="integrated loudness every clip is brought to, EBU R128 "
+                          "(default: %(default)s; true peak at most -1 dBTP)")
+    own.add_argument("--no-loudness", action="store_true", help="keep each clip's sound as it is")
+    own.add_argument("--fps", type=_fps, default=25, help="frame rate (default: %(default)s)")
+    own.add_argument("--size", type=_size, default=DEFAULT_SIZE,
+                     help="square frame size; pictures are letterboxed (default: %(default)s)")
+    own.add_argument("--jobs", type=int, default=default_jobs(),
+                     help="worker processes (default: every core, %(default)s)")
+    own.set_defaults(run=_stimuli_import)
 
     demo = commands.add_parser("demo", help="write the small real set that `make demo` serves")
     demo.add_argument("--out", default="stimuli/demo", help="set folder (default: %(default)s)")
