@@ -39,7 +39,7 @@ class StudyAdmin(admin.ModelAdmin):
         (None, {"fields": ("slug", "title", "design", "between_factor", "stimuli_dir",
                            "manifest_sha256", "is_placeholder")}),
         ("Recruitment", {"fields": ("is_open", "is_pilot", "completion_code", "redirect_url")}),
-        ("Procedure", {"fields": ("language", "information_sheet", "practice_enabled",
+        ("Procedure", {"fields": ("language", "information_sheet", "texts", "practice_enabled",
                                   "require_full_playback",
                                   "breaks_every", "attention_checks")}),
         ("Participants' devices and activity", {

@@ -51,3 +51,19 @@ def language_pick(study_language: str, asked: str | None = None, accept: str = "
         if supported(code):
             return supported(code)
     return DEFAULT
+
+
+OWN_TEXTS = ("title", "information_sheet")
+
+
+def texts_problem(texts) -> str:
+    """What is wrong with a study's translated texts (Study.texts), or "" when nothing."""
+    if not isinstance(texts, dict):
+        return 'write a table of languages, e.g. {"zh-hans": {"title": "..."}}.'
+    for code, fields in texts.items():
+        if code not in languages():
+            return f"{code!r} is not a language of the platform ({', '.join(languages())})."
+        if not isinstance(fields, dict) or set(fields) - set(OWN_TEXTS) or not all(
+                isinstance(v, str) for v in fields.values()):
+            return f"{code}: give text for {' and/or '.join(OWN_TEXTS)} only."
+    return ""

@@ -15,7 +15,7 @@ from django.db.models import Q
 
 from contract import EMOTION_LABELS
 from studyapp.designs import DESIGNS
-from studyapp.languages import study_language_choices
+from studyapp.languages import study_language_choices, texts_problem
 
 
 def _completion_code() -> str:
@@ -79,6 +79,13 @@ class Study(models.Model):
     information_sheet = models.TextField(blank=True)
     # The study's own questions (questions.py, from build_study --questions); []: the paper's.
     questions = models.JSONField(default=list, blank=True)
+    # The study's own texts in other languages than they are written in (languages.py):
+    # {"zh-hans": {"title": "...", "information_sheet": "..."}}; missing ones fall back.
+    texts = models.JSONField(
+        default=dict, blank=True,
+        help_text='the title and information sheet in other languages, e.g. {"zh-hans": '
+                  '{"title": "...", "information_sheet": "..."}}; a missing one is shown as '
+                  'written above (study_status lists them)')
     language = models.CharField(
         max_length=20, default="en", choices=study_language_choices,
         help_text="the language of participants' pages, or the participant's choice "
@@ -92,10 +99,17 @@ class Study(models.Model):
     def __str__(self) -> str:
         return self.slug
 
+    def text(self, field: str, language: str) -> str:
+        """The study's ``title`` or ``information_sheet`` in ``language``, else as written."""
+        return (self.texts or {}).get(language, {}).get(field) or getattr(self, field)
+
     def clean(self):
         """Settings that cannot go together (the admin's change form shows why)."""
         if self.questions and self.attention_checks:
             raise ValidationError({"attention_checks": ATTENTION_CHECKS_NEED_PAPER})
+        problem = texts_problem(self.texts)
+        if problem:
+            raise ValidationError({"texts": problem})
 
 
 class Stimulus(models.Model):

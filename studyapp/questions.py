@@ -10,7 +10,10 @@ Four kinds, each answered once per trial (``id`` becomes the answer's export col
 - ``slider``: 0..100 with ``low``/``high`` end labels (MUSHRA-like ratings);
 - ``text``: short free text, at most ``max_length`` characters.
 
-Every kind has a ``prompt`` and ``required`` (default true). Without a file a
+Every kind has a ``prompt`` and ``required`` (default true), and may have a table
+per language of the platform (``[question.zh-hans]`` with ``prompt``, ``low``,
+``high``, ``middle`` and ``options`` labels) for participants who read that
+language; what a table leaves out is shown as written. Without a file a
 study asks the paper's four questions (section 5.1.4, ``PAPER``), stored and
 exported exactly as before. ``questions_parse`` collects every problem of a file
 at once; ``answers_check`` validates one trial's answers against a set.
@@ -20,11 +23,12 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 from django.utils.translation import gettext_noop
 
 from contract import EMOTION_LABELS, EXPORT_HEAD, EXPORT_TRAILER, NAMED_FACTORS, OTHER
+from studyapp.languages import DEFAULT, languages
 
 KINDS = ("choice", "scale", "slider", "text")
 SLIDER_MAX = 100
@@ -60,6 +64,8 @@ class Question:
     high: str = ""
     middle: str = ""
     max_length: int = 500
+    # {language: {"prompt": ..., "low": ..., "high": ..., "middle": ..., "options": {code: label}}}
+    translations: dict = field(default_factory=dict, hash=False)
 
     @property
     def choices(self) -> tuple[tuple[str, str], ...]:
@@ -156,10 +162,13 @@ def _question_problems(table: dict, where: str, seen: set) -> list[str]:
         return problems + [f"{where}: kind {kind!r} is not one of {', '.join(KINDS)}."]
     if not isinstance(table.get("prompt"), str) or not table["prompt"].strip():
         problems.append(f"{where}: prompt is missing.")
-    unknown = set(table) - {"id", "kind", "prompt", "required"} - _KEYS[kind]
+    translated = set(table) & (set(languages()) - {DEFAULT})
+    unknown = set(table) - {"id", "kind", "prompt", "required"} - _KEYS[kind] - translated
     if unknown:
         problems.append(f"{where}: unknown key(s) for a {kind} question: "
                         f"{', '.join(sorted(unknown))}.")
+    for code in sorted(translated):
+        problems += _translation_problems(table, kind, code, f"{where} [{code}]")
     if not isinstance(table.get("required", True), bool):
         problems.append(f"{where}: required must be true or false.")
     problems += _kind_problems(table, kind, where)
@@ -188,11 +197,47 @@ def _kind_problems(table: dict, kind: str, where: str) -> list[str]:
     return []
 
 
+def _translation_problems(table: dict, kind: str, code: str, where: str) -> list[str]:
+    translation = table[code]
+    allowed = {"prompt"} | (_KEYS[kind] & {"low", "high", "middle", "options"})
+    if not isinstance(translation, dict) or set(translation) - allowed:
+        return [f"{where}: a translation holds only {', '.join(sorted(allowed))}."]
+    labels = translation.get("options", {})
+    if not isinstance(labels, dict) or set(labels) - set(table.get("options") or {}):
+        return [f"{where}: options translates the labels of the question's own option codes."]
+    return []
+
+
 def _question(table: dict) -> Question:
     fields = dict(table)
+    fields["translations"] = {code: fields.pop(code) for code in list(fields) if code in languages()}
     if "options" in fields:
         fields["options"] = tuple(fields["options"].items())
     return Question(**fields)
+
+
+def localized(questions: tuple[Question, ...], language: str) -> tuple[Question, ...]:
+    """The questions as a participant reading ``language`` sees them: each question's
+    translation for it where the file gives one (the paper's are translated by the
+    catalogue when the page is drawn)."""
+    return tuple(_localized(q, q.translations.get(language)) for q in questions)
+
+
+def _localized(q: Question, translation: dict | None) -> Question:
+    if not translation:
+        return q
+    labels = translation.get("options", {})
+    return replace(q, options=tuple((code, labels.get(code, label)) for code, label in q.options),
+                   **{k: translation[k] for k in ("prompt", "low", "high", "middle")
+                      if k in translation})
+
+
+def untranslated(questions: tuple[Question, ...], language: str) -> list[str]:
+    """The ids of a study's own questions with no prompt in ``language`` (none for the
+    paper's, which the catalogue translates)."""
+    if questions == PAPER or language == DEFAULT:
+        return []
+    return [q.id for q in questions if "prompt" not in q.translations.get(language, {})]
 
 
 @dataclass

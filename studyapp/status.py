@@ -11,8 +11,10 @@ from datetime import timedelta
 from django.utils import timezone
 
 from studyapp.flow import ENDS
+from studyapp.languages import CHOICE, DEFAULT, OWN_TEXTS, languages
 from studyapp.links import pilot_link
 from studyapp.models import Participant, Study
+from studyapp.questions import question_set, untranslated
 from studyapp.selectors import answers_per_stimulus, attention_check_results, study_participants
 
 Stage = Participant.Stage
@@ -67,7 +69,23 @@ def study_summary(study: Study) -> dict:
         # an experimenter may exclude (also in the participants export).
         "too_fast": too_fast,
         "pilot_link": pilot_link(study),
+        "untranslated": missing_translations(study),
     }
+
+
+def missing_translations(study: Study) -> dict[str, list[str]]:
+    """Per language participants may read (other than English), the study's own texts that
+    have no translation and are shown as written: title, information sheet, questions."""
+    wanted = ([c for c in languages() if c != DEFAULT] if study.language == CHOICE
+              else [study.language] if study.language != DEFAULT else [])
+    missing = {}
+    for code in wanted:
+        given = (study.texts or {}).get(code, {})
+        texts = [f for f in OWN_TEXTS if getattr(study, f) and not given.get(f)]
+        questions = [f"question {q}" for q in untranslated(question_set(study.questions), code)]
+        if texts or questions:
+            missing[code] = [t.replace("_", " ") for t in texts] + questions
+    return missing
 
 
 def minutes(seconds: float | None) -> str:

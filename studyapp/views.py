@@ -36,7 +36,7 @@ from studyapp.languages import CHOICE, DEFAULT, language_pick, languages, suppor
 from studyapp.links import LinkError, entry_link_parse
 from studyapp.media import accel_redirect_response, ranged_file_response
 from studyapp.models import Participant, Stimulus, Study
-from studyapp.questions import question_set
+from studyapp.questions import localized, question_set
 from studyapp.selectors import measured_count, participant_get, participant_stimulus
 
 
@@ -203,7 +203,7 @@ def _continue_page(request, participant, stage: str, template: str, **context):
 @participant_page(Stage.INSTRUCTIONS)
 def instructions(request, study, participant):
     return _continue_page(request, participant, Stage.INSTRUCTIONS, "studyapp/instructions.html",
-                          questions=question_set(study.questions))
+                          questions=localized(question_set(study.questions), participant.language))
 
 
 @participant_page(Stage.TRIALS)
@@ -222,7 +222,7 @@ def trial(request, study, participant):
     }
     return render(request, "studyapp/trial.html", {
         "study": study, "state": state, "n_measured": config["nMeasured"],
-        "questions": question_set(study.questions),
+        "questions": localized(question_set(study.questions), participant.language),
         "config": config,
     })
 

@@ -10,7 +10,7 @@ from studyapp.studies import study_build
 
 pytestmark = pytest.mark.django_db
 
-SETTINGS = {"title", "language", "is_open", "is_pilot", "completion_code", "redirect_url",
+SETTINGS = {"title", "language", "texts", "is_open", "is_pilot", "completion_code", "redirect_url",
             "information_sheet", "practice_enabled", "require_full_playback", "breaks_every",
             "attention_checks", "min_window_width", "min_window_height", "inactive_minutes"}
 
@@ -56,6 +56,7 @@ def test_every_study_setting_is_saved_from_the_change_form(admin_client, small_s
             "redirect_url": "app.prolific.com/submissions/complete?cc=C0DE42",
             "information_sheet": "Our own sheet.", "breaks_every": "10",     # practice, playback:
             "language": "zh-hans",
+            "texts": '{"zh-hans": {"title": "虚拟角色研究"}}',
             "attention_checks": "2", "min_window_width": "1024",             # unticked
             "min_window_height": "700", "inactive_minutes": "30", "_save": "Save"}
     reply = admin_client.post(change_url(Study, small_study.pk), form)
@@ -69,7 +70,7 @@ def test_every_study_setting_is_saved_from_the_change_form(admin_client, small_s
         "Our own sheet.", False, False)
     assert (study.breaks_every, study.attention_checks, study.min_window_width,
             study.min_window_height, study.inactive_minutes) == (10, 2, 1024, 700, 30)
-    assert study.language == "zh-hans"
+    assert study.language == "zh-hans" and study.texts == {"zh-hans": {"title": "虚拟角色研究"}}
     assert study.slug == "small" and study.design == "custom"               # read-only
 
 
@@ -130,7 +131,7 @@ def test_closing_a_study_in_the_admin_removes_its_clip_links(admin_client, small
     form = {"title": small_study.title, "completion_code": small_study.completion_code,
             "practice_enabled": "on", "require_full_playback": "on", "breaks_every": "0",
             "attention_checks": "0", "min_window_width": "0", "min_window_height": "0",
-            "inactive_minutes": "60", "language": "en", "_save": "Save"}  # is_open unticked
+            "inactive_minutes": "60", "language": "en", "texts": "{}", "_save": "Save"}  # is_open unticked
     assert admin_client.post(change_url(Study, small_study.pk), form).status_code == 302
     assert list(folder.iterdir()) == []
     assert admin_client.post(change_url(Study, small_study.pk),

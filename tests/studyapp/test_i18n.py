@@ -56,7 +56,8 @@ def _english_fragments() -> dict[str, re.Pattern]:
 def _visible(html: str) -> str:
     """The text a participant reads (and the attribute sentences scripts show)."""
     html = re.sub(r"<script.*?</script>", " ", html, flags=re.S)
-    attributes = " ".join(re.findall(r'(?:data-no-video|data-window-size|aria-label|placeholder)="([^"]*)"', html))
+    attributes = " ".join(re.findall(
+        r'(?:data-no-video|data-window-size|aria-label|placeholder)="([^"]*)"', html))
     return re.sub(r"<[^>]+>", " ", html) + " " + attributes
 
 
@@ -184,3 +185,59 @@ def test_a_fixed_language_has_no_switch(chinese):
     page = w.client.get(w.url("consent/") + "?lang=en").content.decode()
     assert 'id="language-switch"' not in page and "研究说明" in page
     assert w.participant.language == "zh-hans"
+
+
+OWN = """
+[[question]]
+id = "natural"
+kind = "scale"
+prompt = "How natural was the character?"
+points = 5
+low = "Not at all"
+high = "Very"
+[question.zh-hans]
+prompt = "角色看起来有多自然？"
+low = "完全不自然"
+high = "非常自然"
+
+[[question]]
+id = "clarity"
+kind = "choice"
+prompt = "Which emotion did you see?"
+options = { anger = "Anger", joy = "Joy" }
+[question.zh-hans]
+options = { joy = "喜悦" }
+"""
+
+
+def test_a_studys_own_texts_and_questions_in_chinese_and_what_is_missing(make_set, small_rows,
+                                                                         tmp_path):
+    questions = tmp_path / "questions.toml"
+    questions.write_text(OWN)
+    call_command("build_study", str(make_set("own", small_rows)), design="custom", slug="own",
+                 questions=questions, language="zh-hans", title="Avatars",
+                 stdout=io.StringIO())
+    Study.objects.filter(slug="own").update(
+        information_sheet="Our own sheet.", texts={"zh-hans": {"title": "虚拟角色研究"}})
+    w = Walker("own")
+    consent = w.client.get(w.url("consent/")).content.decode()
+    assert "虚拟角色研究" in consent and "Avatars" not in consent
+    assert "Our own sheet." in consent                     # no translation: as written
+    w.to_trials()
+    page = w.client.get(w.url("trial/")).content.decode()
+    assert "角色看起来有多自然？" in page and "非常自然" in page
+    assert "Which emotion did you see?" in page            # no prompt given: as written
+    assert "喜悦" in page and "愤怒" in page               # the catalogue knows "Anger"
+    out = io.StringIO()
+    call_command("study_status", "own", stdout=out)
+    assert ("participants reading zh-hans (no translation): information sheet, "
+            "question clarity") in out.getvalue()
+
+
+def test_a_bad_translation_table_is_named(tmp_path):
+    from studyapp.questions import QuestionsError, questions_parse
+
+    with pytest.raises(QuestionsError, match=r"\[zh-hans\]: options translates the labels"):
+        questions_parse(OWN.replace('options = { joy = "喜悦" }', 'options = { fear = "恐惧" }'))
+    with pytest.raises(QuestionsError, match="unknown key"):
+        questions_parse(OWN.replace("[question.zh-hans]", "[question.fr]", 1))

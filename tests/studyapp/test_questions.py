@@ -166,7 +166,8 @@ def test_attention_checks_need_the_papers_questions(own, admin_client):
     form = {"title": own.title, "completion_code": own.completion_code, "is_open": "on",
             "practice_enabled": "on", "require_full_playback": "on", "breaks_every": "0",
             "attention_checks": "2", "min_window_width": "0", "min_window_height": "0",
-            "inactive_minutes": "60", "language": "en", "_save": "Save"}
+            "inactive_minutes": "60", "language": "en", "texts": "{}",
+            "_save": "Save"}
     page = admin_client.post(f"/admin/studyapp/study/{own.pk}/change/", form)
     assert page.status_code == 200 and b"only the paper&#x27;s" in page.content
     assert Study.objects.get(pk=own.pk).attention_checks == 0

@@ -44,6 +44,9 @@ class Command(BaseCommand):
             for t in s["too_fast"]:
                 out(f"  {t['participant']}  group {t['group'] or '-'}  {t['stage']:>12}  "
                     f"{t['refused']} refused")
+        for code, texts in s["untranslated"].items():
+            out(f"warning: shown in the original language to participants reading {code} "
+                f"(no translation): {', '.join(texts)}")
         out(f"pilot link (answers marked as pilot data): {s['pilot_link']}")
         if stimuli:
             for row in s["answers_per_stimulus"]:
