@@ -21,12 +21,15 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.test import Client
+from django.utils import translation
 from django.utils.html import escape
+from django.utils.translation import gettext
 
 from contract import RESPONSES
+from studyapp.languages import language_pick
 from studyapp.links import bot_param
 from studyapp.models import Participant, Study
-from studyapp.questions import PAPER, Question, question_set
+from studyapp.questions import PAPER, Question, localized, question_set
 
 
 class BotError(AssertionError):
@@ -115,9 +118,14 @@ class Bot:
         self.client = Client(enforce_csrf_checks=True, HTTP_HOST=host)
         self.secure = bool(getattr(settings, "SECURE_SSL_REDIRECT", False))
         self.participant: Participant | None = None
+        self.language = "en"  # the pages' language, known once the study is read (run)
 
     # -- protocol helpers -------------------------------------------------
     def _get(self, page: str, expect: str):
+        """GET ``page`` and check it shows ``expect`` (a source text: the bot reads the page
+        in the participant's language, as a person would)."""
+        with translation.override(self.language):
+            expect = escape(gettext(expect))
         response = self.client.get(f"/s/{self.slug}/{page}", secure=self.secure, follow=True)
         if response.status_code != 200 or expect.encode() not in response.content:
             raise BotError(f"GET {page or 'study link'}: expected a page with {expect!r}, "
@@ -144,6 +152,7 @@ class Bot:
     # -- the run ----------------------------------------------------------
     def run(self) -> Participant:
         study = Study.objects.get(slug=self.slug)
+        self.language = language_pick(study.language)  # a client without Accept-Language
         self._get(f"?bot={bot_param(study)}", "Information sheet")
         pk = self.client.session[f"participant:{self.slug}"]
         self.participant = Participant.objects.get(pk=pk)
@@ -169,11 +178,11 @@ class Bot:
             if stage == Participant.Stage.DONE:
                 break
             if stage == Participant.Stage.PAUSE:
-                self._get("pause/", "break")
+                self._get("pause/", "Time for a short break")
                 self._require(self._post("pause/", {}), 302, "continue after a break")
                 continue
             shown = self._trial(shown)
-        done = self._get("done/", "Thank you")
+        done = self._get("done/", "Thank you!")
         if self.participant.study.completion_code.encode() not in done.content:
             raise BotError("the completion page does not show the completion code")
         return self.participant
@@ -181,9 +190,9 @@ class Bot:
     def _trial(self, shown: dict | None) -> dict | None:
         """Answer the trial on screen (loading the trial page when none is); return the
         next trial the reply carries, as the page shows it in place (None: a new page)."""
-        questions = question_set(self.participant.study.questions)
+        questions = localized(question_set(self.participant.study.questions), self.language)
         if shown is None:
-            page = self._get("trial/", escape(questions[0].prompt))
+            page = self._get("trial/", questions[0].prompt)
             shown = json.loads(CONFIG.search(page.content.decode()).group(1))["trial"]
         trial = self.participant.trials.select_related("stimulus").get(index=shown["trialIndex"])
         if trial.check_answer:

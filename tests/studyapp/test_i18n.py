@@ -241,3 +241,10 @@ def test_a_bad_translation_table_is_named(tmp_path):
         questions_parse(OWN.replace('options = { joy = "喜悦" }', 'options = { fear = "恐惧" }'))
     with pytest.raises(QuestionsError, match="unknown key"):
         questions_parse(OWN.replace("[question.zh-hans]", "[question.fr]", 1))
+
+
+def test_bots_rehearse_a_chinese_study(chinese):
+    out = io.StringIO()
+    call_command("run_bots", "small", n=1, answers="accurate", seed=1, stdout=out)
+    assert "1 of 1 bots completed" in out.getvalue()
+    assert Participant.objects.get(is_bot=True).language == "zh-hans"
