@@ -94,6 +94,28 @@ def source_clip(path: Path, kind: str, *, fps: int = 25, width: int = 64, height
     return path
 
 
+def cover_audio(path: Path, *, seconds: float = 1.0, level_db: float = -12.0, size: int = 48) -> Path:
+    """An MP3 with a cover picture (PNG, an attached picture): sound with one still image."""
+    with av.open(str(path), "w", format="mp3") as out:
+        sound_stream = out.add_stream("libmp3lame", rate=RATE)
+        sound_stream.layout = "mono"
+        cover = out.add_stream("png")
+        cover.width = cover.height = size
+        cover.pix_fmt = "rgb24"
+        cover.disposition = av.stream.Disposition.attached_pic
+        out.mux(cover.encode(av.VideoFrame.from_ndarray(picture(0, 1, size, size, 90),
+                                                        format="rgb24")))
+        out.mux(cover.encode())
+        sound = voice(seconds, level_db)
+        for start in range(0, sound.shape[1], 1152):
+            frame = av.AudioFrame.from_ndarray(np.ascontiguousarray(sound[:, start:start + 1152]),
+                                               format="fltp", layout="mono")
+            frame.sample_rate, frame.pts, frame.time_base = RATE, start, Fraction(1, RATE)
+            out.mux(sound_stream.encode(frame))
+        out.mux(sound_stream.encode())
+    return path
+
+
 #: The example's sources: file name -> (kind, fps, width, height, seconds, level dBFS).
 EXAMPLE = {
     "practice.mp4": ("mp4", 50, 160, 120, 1.6, -10.0),

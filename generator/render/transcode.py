@@ -13,6 +13,7 @@ be copied instead of encoded a second time.
 
 from __future__ import annotations
 
+import itertools
 import struct
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -91,19 +92,25 @@ def frames_fitted(path: Path, fps: int, size: int, hold_s: float = 0.0) -> Itera
     """
     with av.open(str(path)) as container:
         stream = container.streams.video[0]
-        graph, produced, last = None, 0, None
-        for frame in container.decode(stream):
+        # a cover picture has no time of its own: the fps filter would drop it
+        steady = not stream.disposition & av.stream.Disposition.attached_pic
+        graph, first, produced, last = None, None, 0, None
+        for frame in itertools.chain(container.decode(stream), [None]):
+            if graph is None and frame is not None:
+                graph, first = _fit_graph(stream, frame, fps, size, steady), frame
             if graph is None:
-                graph = _fit_graph(stream, frame, fps, size)
+                break
             graph.push(frame)
             for out in _pulled(graph):
                 yield _numbered(out, produced, fps)
                 produced, last = produced + 1, out
-        if graph is not None:
-            graph.push(None)
-            for out in _pulled(graph):
-                yield _numbered(out, produced, fps)
-                produced, last = produced + 1, out
+    if produced == 0 and first is not None:  # one picture with no duration: as a still
+        graph = _fit_graph(stream, first, fps, size, steady=False)
+        graph.push(first)
+        graph.push(None)
+        for out in _pulled(graph):
+            yield _numbered(out, produced, fps)
+            produced, last = produced + 1, out
     if produced == 1 and last is not None:
         for _ in range(max(0, round(hold_s * fps) - 1)):
             copy = last.reformat()  # a new frame: the encoder may hold on to the last one
@@ -111,14 +118,15 @@ def frames_fitted(path: Path, fps: int, size: int, hold_s: float = 0.0) -> Itera
             produced += 1
 
 
-def _fit_graph(stream, frame: av.VideoFrame, fps: int, size: int) -> av.filter.Graph:
+def _fit_graph(stream, frame: av.VideoFrame, fps: int, size: int,
+               steady: bool = True) -> av.filter.Graph:
     aspect = stream.sample_aspect_ratio or stream.codec_context.sample_aspect_ratio or Fraction(1)
     w, h, x, y = letterbox(frame.width, frame.height, Fraction(aspect), size)
     graph = av.filter.Graph()
     time_base = stream.time_base or Fraction(1, fps)
     chain = [graph.add_buffer(width=frame.width, height=frame.height, format=frame.format.name,
                               time_base=time_base),
-             graph.add("fps", f"fps={fps}"),
+             *([graph.add("fps", f"fps={fps}")] if steady else []),
              graph.add("scale", f"{w}:{h}:flags=bicubic"),
              graph.add("setsar", "1"),
              graph.add("pad", f"{size}:{size}:{x}:{y}:black"),

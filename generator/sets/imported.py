@@ -195,11 +195,15 @@ def _clip_make(source: Source, clip: Path, options: Options) -> tuple[str, float
 
 
 def _poster_frame(clip: Path) -> tuple[int, np.ndarray]:
-    """(frame count, RGBA of the middle frame) of a written clip."""
+    """(frame count, RGBA of the middle frame) of a written clip (an MP4 states its count)."""
     with av.open(str(clip)) as container:
         stream = container.streams.video[0]
-        frames = [f.to_ndarray(format="rgba") for f in container.decode(stream)]
-    return len(frames), frames[len(frames) // 2]
+        count = stream.frames or sum(1 for packet in container.demux(stream) if packet.size)
+    with av.open(str(clip)) as container:
+        for index, frame in enumerate(container.decode(video=0)):
+            if index >= count // 2:
+                return count, frame.to_ndarray(format="rgba")
+    raise InputError(f"{clip}: holds no decodable picture")
 
 
 def import_write(clips_dir: Path, factors_csv: Path, out: Path, *, options: Options, name: str,

@@ -154,6 +154,16 @@ def test_clips_already_in_form_are_copied(imported):
     assert "4 encoded, 0 copied" in summary[0]
 
 
+def test_sound_with_a_cover_picture_shows_the_picture_for_the_sound(tmp_path):
+    _sources(tmp_path / "src", {"d.mp4": MIXED["d.mp4"]})
+    make_clips.cover_audio(tmp_path / "src" / "song.mp3", seconds=1.2)
+    manifest, _ = _import(tmp_path, csv="file,emotion,practice\nd.mp4,joy,1\nsong.mp3,anger,\n")
+    info = _video(manifest.parent / "clips" / "anger.mp4")
+    assert abs(info["frames"] - 1.2 * 25) <= 1 and info["audio"] == "aac"
+    assert info["steps"] == {Fraction(1, 25)}
+    assert abs(ebur128_file(manifest.parent / "clips" / "anger.mp4")[0] + 23.0) <= 0.5
+
+
 def test_silent_study_and_kept_loudness(tmp_path):
     spec = {"d.mp4": ("mp4", 25, 64, 48, 0.6, None, 1), "a.webm": ("webm", 25, 64, 48, 0.6, None, 1),
             "b.mov": ("mov", 30, 64, 48, 0.6, None, 1), "c.mkv": ("mkv", 24, 64, 48, 0.6, None, 1)}
