@@ -10,7 +10,8 @@ with PyAV in a different container, codec, frame rate, size and level, so that
   MKV   MPEG-4 + MP3       24 fps   200 x 200
   MP4   H.264 + AAC        50 fps   160 x 120
 
-Run: ``python examples/own-study/make_clips.py OUT_DIR`` (writes OUT_DIR/*.webm ...).
+Run: ``python examples/own-study/make_clips.py OUT_DIR`` (writes OUT_DIR/*.webm ...;
+files already there are kept, so that a second import finds nothing changed).
 """
 
 from __future__ import annotations
@@ -136,6 +137,8 @@ def main() -> None:
     parser.add_argument("out", help="folder for the source clips")
     out = Path(parser.parse_args().out)
     for seed, (name, (kind, fps, width, height, seconds, level)) in enumerate(EXAMPLE.items()):
+        if (out / name).is_file():  # kept: Matroska/WebM files differ byte-wise every time
+            continue
         source_clip(out / name, kind, fps=fps, width=width, height=height, seconds=seconds,
                     level_db=level, seed=seed)
         print(f"wrote {out / name}")

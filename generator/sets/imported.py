@@ -60,12 +60,11 @@ class Options:
 
 @dataclass(frozen=True)
 class Source:
-    """A checked source file: its row, its path and digest, whether it has sound."""
+    """A checked source file: its row, its path and digest."""
 
     row: Row
     path: str
     sha256: str
-    has_audio: bool
 
 
 @dataclass(frozen=True)
@@ -118,7 +117,7 @@ def sources_check(table: FactorTable, clips_dir: Path, out: Path, options: Optio
         if (clips_dir / row.file).resolve() in targets:
             problems.append(f"{where}: the set would write a clip over this source; choose "
                             "another --out")
-        sources.append(Source(row, str(clips_dir / row.file), sha, has_audio))
+        sources.append(Source(row, str(clips_dir / row.file), sha))
     return sources, problems
 
 
