@@ -263,3 +263,11 @@ def test_the_example_table_names_the_example_clips():
     assert problems == []
     assert sorted(row.file for row in table.rows) == sorted(make_clips.EXAMPLE)
     assert {make_clips.EXAMPLE[row.file][0] for row in table.rows} == set(make_clips.KINDS)
+
+
+def test_spreadsheet_csv_with_bom_and_semicolons_reads(tmp_path):
+    path = tmp_path / "factors.csv"
+    path.write_bytes("\ufefffile;emotion;practice\r\np.mp4;joy;1\r\n\r\na.mp4;anger;\r\n".encode())
+    header, body = table_read(path)
+    assert header == ["file", "emotion", "practice"]
+    assert body == [(2, ["p.mp4", "joy", "1"]), (4, ["a.mp4", "anger", ""])]
