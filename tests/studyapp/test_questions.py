@@ -180,3 +180,26 @@ def test_without_a_file_the_paper_questions_and_columns_stay(small_study):
     page = w.client.get(w.url("trial/")).content.decode()
     assert "Which expression did the character depict?" in page
     json.loads(page.split('type="application/json">')[1].split("</script>")[0])
+
+
+def test_a_set_without_emotions_makes_a_study_with_its_own_questions(make_set, tmp_path):
+    """A lab's own set need not name emotions (issue 13: codes are checked only when a
+    factor is called emotion); a wrong code where one is named is still refused."""
+    rows = [{"condition": c, "speaker": s} for c in ("a", "b") for s in ("x", "y")]
+    path = tmp_path / "q.toml"
+    path.write_text('[[question]]\nid = "liked"\nkind = "scale"\nprompt = "Liked it?"\n'
+                    'points = 3\nlow = "no"\nhigh = "yes"\n')
+    manifest = make_set("plain", rows)
+    data = json.loads(manifest.read_text())
+    data["practice"][0]["factors"] = {"condition": "a", "speaker": "x"}
+    manifest.write_text(json.dumps(data))
+    call_command("build_study", str(manifest), design="custom", slug="plain", questions=path,
+                 stdout=io.StringIO())
+    w = Walker("plain")
+    w.to_trials()
+    assert w.answer(answers={"liked": 2}).status_code == 200
+    data["stimuli"][0]["factors"]["emotion"] = "happy"
+    manifest.write_text(json.dumps(data))
+    with pytest.raises(CommandError, match="emotion 'happy' is not one of"):
+        call_command("build_study", str(manifest), design="custom", slug="plain2",
+                     questions=path, stdout=io.StringIO())
