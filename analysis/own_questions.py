@@ -68,6 +68,13 @@ def questions_read(path: Path) -> tuple[Asked, ...]:
     return tuple(asked)
 
 
+def questions_from_app(records: list[dict]) -> tuple[Asked, ...] | None:
+    """The questions as ``manage.py export_responses SLUG --question-set`` gives them
+    (None for the paper's four, which the app keeps as an empty list)."""
+    return tuple(Asked(r["id"], r["kind"], r["prompt"], r.get("correct_factor", ""),
+                       int(r.get("points", 7))) for r in records) or None
+
+
 def measure_label(q: Asked) -> str:
     """A measure's name on the report's pages."""
     if q.kind == "choice":

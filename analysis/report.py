@@ -18,7 +18,13 @@ import pandas as pd
 
 from analysis.cli import csv_frame, dumps, read_csv, run
 from analysis.designs import DESIGNS, design_for
-from analysis.own_questions import own_design, own_results, own_trials, questions_read
+from analysis.own_questions import (
+    own_design,
+    own_results,
+    own_trials,
+    questions_from_app,
+    questions_read,
+)
 from analysis.report_pages import write_own_pdf, write_pdf
 from analysis.responses import measured_rows, measured_trials
 from analysis.rm_anova import CORRECTIONS
@@ -103,15 +109,15 @@ def build_report(
     drop_incomplete: bool = False,
     include_pilot: bool = False,
     progress: bool = True,
-    questions: Path | None = None,
+    questions: tuple | None = None,
 ) -> dict:
     """Analyse a responses export and write the PDF, JSON and CSV tables; returns the meta data.
 
-    ``questions``: the study's own questions file, for an export of a study built with
-    one (analysis.own_questions); without it the export holds the paper's four questions.
+    ``questions``: the study's own questions (analysis.own_questions.Asked), for an
+    export of a study built with them; without, the export holds the paper's four.
     """
-    if questions is not None:
-        asked = questions_read(questions)
+    if questions:
+        asked = questions
         trials = own_trials(measured_rows(export, include_pilot=include_pilot), asked)
         chosen = own_design(trials, asked)
         results = own_results(trials, asked, chosen, correction, drop_incomplete, progress)
@@ -138,8 +144,8 @@ def build_report(
         "generated": datetime.now(UTC).strftime("%Y-%m-%d %H:%M"),
     }
     out.parent.mkdir(parents=True, exist_ok=True)
-    if questions is not None:
-        meta["questions"] = str(questions)
+    if questions:
+        meta["questions"] = [q.id for q in questions]
         meta["pages"] = write_own_pdf(out, results, meta, chosen, asked, progress)
     else:
         meta["pages"] = write_pdf(out, results, meta, chosen, progress)
@@ -195,7 +201,7 @@ def parser() -> argparse.ArgumentParser:
         type=Path,
         metavar="QUESTIONS.toml",
         help="the study's own questions file (build_study --questions): each question is "
-        "analysed by its kind; without it, the paper's four questions",
+        "analysed by its kind; with --study the app says which questions the study asked",
     )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     return p
@@ -203,10 +209,12 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    questions = questions_read(args.questions) if args.questions else None
     if args.study:
-        from analysis.app_export import study_export_csv
+        from analysis.app_export import study_export_csv, study_questions
 
         raw = study_export_csv(args.study)
+        questions = questions or questions_from_app(study_questions(args.study))
         export, source = csv_frame(io.BytesIO(raw), f"study {args.study}"), f"study {args.study}"
         sha256 = hashlib.sha256(raw).hexdigest()
     else:
@@ -222,7 +230,7 @@ def main(argv: list[str] | None = None) -> int:
         drop_incomplete=args.drop_incomplete,
         include_pilot=args.include_pilot,
         progress=not args.quiet,
-        questions=args.questions,
+        questions=questions,
     )
     print(
         f"wrote {args.out} ({meta['pages']} pages), {args.out.with_suffix('.json')} and "

@@ -44,14 +44,46 @@ def effect_names(factors) -> list[str]:
     return [":".join(combo) for size in range(1, len(factors) + 1) for combo in combinations(factors, size)]
 
 
-def _effect_contrasts(cells: CellMeans, effect: tuple[str, ...]) -> np.ndarray:
-    """Orthonormal contrasts of the cells (cells x df) for one effect."""
+def effect_contrasts(levels: dict, effect: tuple[str, ...]) -> np.ndarray:
+    """Orthonormal contrasts of the cells (cells x df) for one effect.
+
+    ``levels`` maps each factor, in column order (first factor slowest), to its
+    levels or their number; ``effect`` names the factors of the effect.
+    """
     matrix = np.ones((1, 1))
-    for f in cells.factors:
-        k = len(cells.levels[f])
+    for f, lv in levels.items():
+        k = lv if isinstance(lv, int) else len(lv)
         block = orthonormal_contrasts(k) if f in effect else np.full((k, 1), 1 / np.sqrt(k))
         matrix = np.kron(matrix, block)
     return matrix
+
+
+def effect_sums(Y: np.ndarray, C: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """SS, SS_error and the error SSP matrix E of the effect with contrasts ``C``.
+
+    ``Y`` holds the participants' cell means, ``(n, cells)`` for one study or
+    ``(..., n, cells)`` for many (:mod:`analysis.power` tests thousands of
+    simulated studies at once): ``SS = n ||mean(Y) C||^2``, ``E = (Yc C)'(Yc C)``,
+    ``SS_error = tr(E)``.
+    """
+    n = Y.shape[-2]
+    mean = Y.mean(axis=-2, keepdims=True)
+    Zc = (Y - mean) @ C
+    E = np.swapaxes(Zc, -1, -2) @ Zc
+    ss = n * np.sum((mean @ C) ** 2, axis=(-2, -1))
+    return ss, np.trace(E, axis1=-2, axis2=-1), E
+
+
+def corrected_by_policy(pp: int, gg, mauchly_p, correction: str, alpha: float = 0.05):
+    """Whether ``correction`` reports the Greenhouse-Geisser result (scalars or arrays).
+
+    'auto': when Mauchly's p < ``alpha`` (NaN/None, not computable: uncorrected);
+    'always': every effect with more than 1 df; 'never': none. Never without a GG epsilon.
+    """
+    gg = np.asarray(np.nan if gg is None else gg, dtype=float)
+    violated = np.asarray(np.nan if mauchly_p is None else mauchly_p, dtype=float) < alpha
+    wanted = correction == "always" or (correction == "auto") & violated
+    return (pp > 1) & np.isfinite(gg) & wanted
 
 
 def _f_sf(F: float, df1: float, df2: float) -> float | None:
@@ -71,12 +103,10 @@ def rm_anova_cells(cells: CellMeans, correction: str = "auto", alpha: float = 0.
     ss_subjects = float(np.sum((Yc @ np.full(n_cells, 1 / np.sqrt(n_cells))) ** 2))
     rows = []
     for name in effect_names(cells.factors):
-        C = _effect_contrasts(cells, tuple(name.split(":")))
+        C = effect_contrasts(cells.levels, tuple(name.split(":")))
         pp = C.shape[1]
-        Zc = Yc @ C
-        E = Zc.T @ Zc
-        ss = float(n * np.sum((Y.mean(axis=0) @ C) ** 2))
-        ss_err = float(np.trace(E))
+        ss, ss_err, E = effect_sums(Y, C)
+        ss, ss_err = float(ss), float(ss_err)
         df1, df2 = pp, pp * (n - 1)
         F = (ss / df1) / (ss_err / df2) if ss_err > 0 else np.nan
         gg = epsilon_gg(E)
@@ -87,10 +117,7 @@ def rm_anova_cells(cells: CellMeans, correction: str = "auto", alpha: float = 0.
         p_gg = _f_sf(F, gg * df1, gg * df2) if gg is not None else None
         hf_capped = None if hf is None else min(hf, 1.0)
         p_hf = _f_sf(F, hf_capped * df1, hf_capped * df2) if hf_capped is not None else None
-        violated = test.p is not None and test.p < alpha
-        corrected = (
-            pp > 1 and gg is not None and (correction == "always" or (correction == "auto" and violated))
-        )
+        corrected = bool(corrected_by_policy(pp, gg, test.p, correction, alpha))
         eps = gg if corrected else 1.0
         rows.append(
             {

@@ -81,11 +81,29 @@ def mauchly(E: np.ndarray, error_df: int, n_cells: int) -> Mauchly:
             f"not computable: the effect has {pp} df but there are only "
             f"{error_df + 1} participants (at least {pp + 1} needed)",
         )
-    sign, logdet = np.linalg.slogdet(E)
-    trace = np.trace(E)
-    if sign <= 0 or trace <= 0 or np.linalg.matrix_rank(E) < pp:
+    W, chi2, p = mauchly_arrays(E, error_df, n_cells)
+    if not np.isfinite(p):
         return Mauchly(None, None, None, None, "not computable: the contrast covariance matrix is singular")
-    log_w = logdet - pp * np.log(trace / pp)
+    return Mauchly(float(W), float(chi2), pp * (pp + 1) // 2 - 1, float(p), None)
+
+
+def mauchly_arrays(E: np.ndarray, error_df: int, n_cells: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Mauchly's W, chi2 and p for one E or a stack of them, shape ``(..., pp, pp)``.
+
+    The formulas of :func:`mauchly`, vectorised over the leading axes so that a
+    power simulation (:mod:`analysis.power`) tests thousands of simulated
+    studies at once. Where the test does not apply or cannot be computed (1 df,
+    ``pp > error_df``, ``E`` singular) the three values are NaN.
+    """
+    pp = E.shape[-1]
+    shape = E.shape[:-2]
+    if pp < 2 or pp > error_df:
+        nan = np.full(shape, np.nan)
+        return nan, nan.copy(), nan.copy()
+    sign, logdet = np.linalg.slogdet(E)
+    trace = np.trace(E, axis1=-2, axis2=-1)
+    ok = (sign > 0) & (trace > 0) & (np.linalg.matrix_rank(E) >= pp)
+    log_w = np.where(ok, logdet - pp * np.log(np.where(trace > 0, trace, 1.0) / pp), np.nan)
     rho = 1 - (2 * pp**2 + pp + 2) / (6 * pp * error_df)
     w2 = (
         (pp + 2)
@@ -98,8 +116,7 @@ def mauchly(E: np.ndarray, error_df: int, n_cells: int) -> Mauchly:
     f = pp * (pp + 1) // 2 - 1
     p1 = stats.chi2.sf(chi2, f)
     p2 = stats.chi2.sf(chi2, f + 4)
-    p = float(np.clip(p1 + w2 * (p2 - p1), 0.0, 1.0))
-    return Mauchly(float(np.exp(log_w)), float(chi2), int(f), p, None)
+    return np.exp(log_w), chi2, np.clip(p1 + w2 * (p2 - p1), 0.0, 1.0)
 
 
 def epsilon_gg(E: np.ndarray) -> float | None:
@@ -107,11 +124,16 @@ def epsilon_gg(E: np.ndarray) -> float | None:
 
     None when there is no error variance at all (``tr(E) = 0``).
     """
-    pp = E.shape[0]
-    denom = pp * float(np.sum(E * E))  # tr(E @ E) for symmetric E
-    if denom <= 0:
-        return None
-    return float(np.trace(E) ** 2 / denom)
+    gg = epsilon_gg_arrays(E)
+    return float(gg) if np.isfinite(gg) else None
+
+
+def epsilon_gg_arrays(E: np.ndarray) -> np.ndarray:
+    """:func:`epsilon_gg` for one E or a stack ``(..., pp, pp)``; NaN where ``tr(E) = 0``."""
+    pp = E.shape[-1]
+    denom = pp * np.sum(E * E, axis=(-2, -1))  # tr(E @ E) for symmetric E
+    trace = np.trace(E, axis1=-2, axis2=-1)
+    return np.where(denom > 0, trace**2 / np.where(denom > 0, denom, 1.0), np.nan)
 
 
 def epsilon_hf(gg: float | None, pp: int, error_df: int) -> float | None:

@@ -90,3 +90,35 @@ def test_export_errors_are_sentences(tmp_path):
         study_export_csv("nope", url)
     with pytest.raises(ValueError, match="could not export study 'pilot'"):
         study_export_csv("pilot", "mysql://x")
+
+
+OWN = """
+import json, sys, uuid
+import django
+django.setup()
+from django.core.management import call_command
+call_command("migrate", verbosity=0)
+from studyapp.models import Study
+from studyapp.questions import question_set_store, questions_parse
+asked = questions_parse('[[question]]\\nid = "liked"\\nkind = "scale"\\nprompt = "Liked it?"\\n'
+                        'points = 3\\nlow = "no"\\nhigh = "yes"\\n')
+Study.objects.create(slug="own", title="Own", design="custom", stimuli_dir="x",
+                     manifest_sha256="0" * 64, questions=question_set_store(asked))
+Study.objects.create(slug="paper", title="Paper", design="task2", stimuli_dir="x",
+                     manifest_sha256="1" * 64)
+"""
+
+
+def test_the_report_asks_the_app_which_questions_a_study_asked(tmp_path):
+    pytest.importorskip("django")
+    from analysis.app_export import study_questions
+    from analysis.own_questions import questions_from_app
+
+    url = f"sqlite:///{tmp_path / 'db.sqlite3'}"
+    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "studyapp.settings"}
+    done = subprocess.run([sys.executable, "-c", OWN], cwd=ROOT, env=env, capture_output=True,
+                          text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    (liked,) = questions_from_app(study_questions("own", url))
+    assert (liked.id, liked.kind, liked.points, liked.prompt) == ("liked", "scale", 3, "Liked it?")
+    assert questions_from_app(study_questions("paper", url)) is None

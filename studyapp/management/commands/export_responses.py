@@ -1,5 +1,6 @@
 """``manage.py export_responses``: the responses CSV of docs/design.md."""
 
+import json
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -24,19 +25,35 @@ class Command(BaseCommand):
                             help="also export simulated participants (run_bots)")
         parser.add_argument("--include-withdrawn", action="store_true",
                             help="also export participants who withdrew")
+        parser.add_argument("--question-set", action="store_true",
+                            help="write the study's own questions as JSON instead (one object "
+                                 "per question; [] for the paper's four): what "
+                                 "analysis.report --study reads to analyse each by its kind")
 
-    def handle(self, *args, slug, out, participants, include_bots, include_withdrawn, **options):
+    def handle(self, *args, slug, out, participants, include_bots, include_withdrawn,
+               question_set, **options):
         study = study_from_slug(slug)
+        if question_set:
+            def questions(handle) -> int:
+                handle.write(json.dumps(study.questions, ensure_ascii=False) + "\n")
+                return len(study.questions)
+
+            self._write(out, questions, "own question(s)")
+            return
         columns, rows = export_table(study, participants=participants, include_bots=include_bots,
                                      include_withdrawn=include_withdrawn)
+        self._write(out, lambda handle: csv_write(handle, columns, rows), "rows")
+
+    def _write(self, out: str, write, what: str) -> None:
+        """``write(handle)`` to standard output, or atomically to the file ``out``."""
         if out == "-":
-            csv_write(self.stdout, columns, rows)
+            write(self.stdout)
             return
         path = Path(out)
         if not path.parent.is_dir():
             raise CommandError(f"cannot write {out}: folder {path.parent} does not exist.")
         partial = path.with_name(path.name + ".partial")
         with open(partial, "w", newline="", encoding="utf-8") as handle:
-            count = csv_write(handle, columns, rows)
+            count = write(handle)
         partial.replace(path)
-        self.stderr.write(f"wrote {count} rows to {out}")
+        self.stderr.write(f"wrote {count} {what} to {out}")
