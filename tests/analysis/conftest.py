@@ -1,8 +1,24 @@
-"""Reference data sets for the analysis tests, typed in from their published sources."""
+"""Reference data sets for the analysis tests, typed in from their published sources;
+and running a command's ``main`` in the test's process."""
 
 import numpy as np
 import pandas as pd
 import pytest
+
+from analysis.cli import run
+
+
+@pytest.fixture
+def run_cli(capsys):
+    """``run_cli(main, prog, *args)`` runs a command in this process: (exit code, stdout, stderr)."""
+
+    def call(main, prog, *args):
+        with pytest.raises(SystemExit) as done:
+            run(main, prog, [str(a) for a in args])
+        out = capsys.readouterr()
+        return done.value.code, out.out, out.err
+
+    return call
 
 # Maxwell & Delaney (1990, p. 497) reaction times, 10 participants x 3 tilt x 2 noise,
 # as typed in R's ?SSD example (from Baron & Li's "Notes on the use of R for psychology").

@@ -7,20 +7,12 @@ import sys
 import pytest
 
 from analysis.anova import PROG, main
-from analysis.cli import run
 
 
 @pytest.fixture
-def cli(capsys):
+def cli(run_cli):
     """Run the command in this process; returns (exit code, stdout, stderr)."""
-
-    def call(*args):
-        with pytest.raises(SystemExit) as done:
-            run(main, PROG, [str(a) for a in args])
-        out = capsys.readouterr()
-        return done.value.code, out.out, out.err
-
-    return call
+    return lambda *args: run_cli(main, PROG, *args)
 
 
 @pytest.fixture
