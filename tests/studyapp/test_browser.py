@@ -368,3 +368,17 @@ def test_a_chinese_study_on_a_phone(browser, live_server, study):
     assert [r.response_emotion for r in Response.objects.order_by("trial__index")][0] == "joy"
     assert Participant.objects.get().language == "zh-hans"
     phone.close()
+    desktop = browser.new_context(viewport={"width": 1280, "height": 860})
+    page = desktop.new_page()
+    page.goto(f"{live_server.url}/s/browser/")
+    page.screenshot(path=str(ARTIFACTS / "zh-consent-desktop.png"), full_page=True)
+    page.get_by_label("我同意参加").check()
+    page.click("button[type=submit]")
+    page.fill("#id_age", "35")
+    page.select_option("#id_gender", "male")
+    page.click("button[type=submit]")
+    page.screenshot(path=str(ARTIFACTS / "zh-instructions-desktop.png"), full_page=True)
+    page.click("text=开始练习")
+    page.wait_for_selector(".practice-banner")
+    page.screenshot(path=str(ARTIFACTS / "zh-trial-desktop.png"), full_page=True)
+    desktop.close()
