@@ -265,8 +265,8 @@ def power_analysis(pop: Population, ns, targets=(), sims: int = 2000, alpha: flo
         for t in targets for e in effect_names(pop.factors)
     ]
     curve = pd.concat([done[n].reset_index() for n in sorted(done)], ignore_index=True)
-    return {"results": results, "n_for_target": pd.DataFrame(found, columns=["effect", "target", "n"]),
-            "curve": curve}
+    found = pd.DataFrame(found, columns=["effect", "target", "n"]).astype({"n": "Int64"})
+    return {"results": results, "n_for_target": found, "curve": curve}
 
 
 def power_figure(curve: pd.DataFrame, targets, title: str):
@@ -333,6 +333,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     from analysis.anova import observations
 
+    if args.resample and args.from_paper:
+        raise ValueError("--resample needs --responses (the paper has no participants to resample).")
     seed = args.seed if args.seed is not None else int(np.random.SeedSequence().entropy % 2**32)
     if args.from_paper:
         from analysis.simulate import PAPER_N, PARTICIPANT_R, TRIAL_SD
@@ -356,8 +358,6 @@ def main(argv: list[str] | None = None) -> int:
         if cells.n - 1 < len(pop.means):
             print(f"note: {cells.n} pilot participants estimate a covariance of rank at most {cells.n - 1} "
                   f"over {len(pop.means)} cells; simulated studies inherit that rank", file=sys.stderr)
-    if args.resample and args.from_paper:
-        raise ValueError("--resample needs --responses (the paper has no participants to resample).")
     ns = args.n or [default_n]
     out = power_analysis(pop, ns, args.target, args.sims, args.alpha, POLICIES[args.correction], seed,
                          args.resample, args.max_n)
@@ -381,7 +381,7 @@ def main(argv: list[str] | None = None) -> int:
     print(out["results"].to_string(index=False, float_format=lambda v: f"{v:.3f}"))
     if args.target:
         print(f"\nsmallest N reaching the target (searched up to {args.max_n}; empty: not reached)")
-        print(out["n_for_target"].astype({"n": "Int64"}).to_string(index=False))
+        print(out["n_for_target"].to_string(index=False))
     if args.from_paper:
         print(f"\nassumed: {source['assumptions']}")
     if args.out:

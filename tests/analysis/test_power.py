@@ -160,8 +160,8 @@ def pilot_csv(tmp_path_factory):
 
 def test_cli_json_and_power_curves(cli, pilot_csv, tmp_path):
     code, out, err = cli("--responses", pilot_csv, "--dv", "sync", "--within", "method", "character",
-                         "--subject", "participant", "--n", "4", "8", "--target", "0.8", "--sims", "200",
-                         "--seed", "1", "--json", "--out", tmp_path / "power")
+                         "--subject", "participant", "--n", "4", "8", "--target", "0.8", "--max-n", "8",
+                         "--sims", "200", "--seed", "1", "--json", "--out", tmp_path / "power")
     assert code == 0, err
     assert "practice / attention-check / pilot" in err  # as the report: practice and pilot rows left out
     doc = json.loads(out)
@@ -172,6 +172,7 @@ def test_cli_json_and_power_curves(cli, pilot_csv, tmp_path):
     assert set(doc["results"][0]) == {"effect", "n", "power", "mcse"}
     method = [r for r in doc["n_for_target"] if r["effect"] == "method"][0]
     assert method["target"] == 0.8 and 2 <= method["n"] <= 8  # sync differs strongly by method
+    assert isinstance(method["n"], int) and '"n": null' in out  # character: not reached by --max-n
     for name in ("power.pdf", "power.png", "power.json"):
         assert (tmp_path / "power" / name).stat().st_size > 1000
 
@@ -182,6 +183,16 @@ def test_cli_from_paper_labels_its_assumptions(cli, monkeypatch):
                          "--sims", "100", "--seed", "2")
     assert code == 0, err
     assert "method" in out and "assumed:" in out and "ASSUMED" in out
+
+
+def test_cli_resamples_the_pilots_participants(cli, pilot_csv):
+    code, out, err = cli("--responses", pilot_csv, "--dv", "naturalness", "--within", "method",
+                         "--n", "6", "--target", "--sims", "100", "--seed", "3", "--resample", "--json")
+    assert code == 0, err
+    doc = json.loads(out)
+    assert doc["resample"] is True and [r["effect"] for r in doc["results"]] == ["method"]
+    code, _, err = cli("--from-paper", "task2", "--dv", "sync", "--resample")
+    assert code == 2 and "--resample needs --responses" in err
 
 
 @pytest.mark.parametrize(
