@@ -31,6 +31,31 @@ MIME_TYPES = "/etc/nginx/mime.types"  # Debian's nginx package
 # Newcomers let through the study link per second. Measured on 2 cores
 # (BENCHMARKS.md): an arrival costs ~90 ms of server CPU over its first pages.
 ARRIVAL_RATE = 5
+# How long a newcomer may be held at the study link before nginx answers with the
+# waiting page instead (a browser shows nothing while a request is held).
+ARRIVAL_QUEUE_S = 3
+# One client address: this many study-link requests a second, after a burst of
+# CLIENT_BURST (a class in one room behind one address still gets in at once);
+# more get the waiting page, so one client cannot hold everyone else up.
+CLIENT_RATE, CLIENT_BURST = 2, 30
+# The waiting page: nginx sends it itself (no app request, no database write) when
+# more people arrive than can be let in now. It says so in the platform's
+# languages (the participant's is not known yet) and reloads the study link after
+# 2-5 s (a script with jitter, a meta refresh where scripts are off). No `$` or
+# single quote in it: it sits in a quoted nginx string, where `$` names a variable.
+WAITING_PAGE = (
+    '<!doctype html><html><head><meta charset="utf-8">'
+    '<meta name="viewport" content="width=device-width, initial-scale=1">'
+    '<meta http-equiv="refresh" content="6"><title>Please wait / 请稍候</title>'
+    "<style>body{font:17px/1.5 system-ui,sans-serif;max-width:36rem;margin:3rem auto;"
+    "padding:0 1rem;color:#1d2330}h1{font-size:1.3rem}</style></head><body>"
+    '<h1 id="waiting">You are in line</h1><p>Many people are starting the study right now. '
+    "This page moves on by itself within a few seconds: please keep it open.</p>"
+    '<h1 lang="zh-hans">您正在排队</h1><p lang="zh-hans">现在有很多人同时开始本研究。'
+    "本页会在几秒内自动继续，请不要关闭。</p>"
+    "<script>setTimeout(function(){location.reload()},2000+Math.floor(Math.random()*3000))"
+    "</script></body></html>"
+)
 
 TLS = """ssl_certificate {cert};
         ssl_certificate_key {key};
@@ -82,6 +107,9 @@ class NginxSite:
     user: str | None = None  # worker user when nginx starts as root (Debian: www-data)
     clip_links_root: Path | None = None  # CLIP_LINKS_ROOT: nginx sends clips from these links
     arrival_rate: int = ARRIVAL_RATE  # newcomers let through the study link per second
+    # The per-client-address limit; off only where every participant shares one
+    # address on purpose (the load benchmark's simulated crowd on 127.0.0.1).
+    per_client_limit: bool = True
     mime_types: str = MIME_TYPES
 
 
@@ -100,6 +128,12 @@ def render(site: NginxSite, template: str | None = None) -> str:
         raise ValueError("the arrival rate must be at least 1 participant a second")
     values = {
         "arrival_rate": str(int(site.arrival_rate)),
+        "arrival_burst": str(int(site.arrival_rate) * ARRIVAL_QUEUE_S),
+        "client_rate": str(CLIENT_RATE),
+        "client_burst": str(CLIENT_BURST),
+        "client_limit": (f"limit_req zone=arrivals_per_client burst={CLIENT_BURST} nodelay;"
+                         if site.per_client_limit else "# no per-client limit (one test client)"),
+        "waiting_page": WAITING_PAGE,
         "user": f"user {site.user};" if site.user else "",
         "run_dir": _path(site.run_dir),
         "mime_types": site.mime_types,

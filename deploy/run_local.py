@@ -60,6 +60,7 @@ class LocalSetup:
     stimuli_root: Path = REPO / "stimuli"
     gunicorn_env: dict = field(default_factory=dict)  # GUNICORN_WORKERS, GUNICORN_THREADS, ...
     arrival_rate: int = nginx.ARRIVAL_RATE  # newcomers let through the study link per second
+    per_client_limit: bool = True  # off for the load benchmark's crowd on one address
     _gunicorn: subprocess.Popen | None = field(default=None, repr=False)
 
     def __post_init__(self):
@@ -127,7 +128,8 @@ class LocalSetup:
             stimuli_root=self.stimuli_root, upstream=f"unix:{self.socket_path}",
             listen=f"{HOST}:{self.port}", server_name=HOST,
             user=nginx.local_user(),
-            clip_links_root=self.clip_links_root, arrival_rate=self.arrival_rate)
+            clip_links_root=self.clip_links_root, arrival_rate=self.arrival_rate,
+            per_client_limit=self.per_client_limit)
 
     # -- the whole set-up -----------------------------------------------
     def start(self, *, fresh_database: bool = False, log=print) -> None:

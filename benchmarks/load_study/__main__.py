@@ -221,7 +221,8 @@ def main(argv=None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     setup = LocalSetup(run_dir=args.out / "run", port=free_port(), database="studyapp_bench",
                        stimuli_root=args.out / "stimuli", gunicorn_env=gunicorn_env,
-                       arrival_rate=args.arrival_rate)
+                       arrival_rate=args.arrival_rate,
+                       per_client_limit=False)  # every simulated participant is 127.0.0.1
     if setup.running():  # left behind by a bench that was killed
         setup.stop(log=lambda m: print(f"[setup] {m} (left from an earlier run)"))
     for log in ("nginx-access.log", "nginx-error.log", "gunicorn.log"):

@@ -121,8 +121,6 @@ class Crowd:
                 if kind == "answer":
                     self.stats.answer_ok_ms.append(ms)
                     self.stats.answer_ok_at.append(self.elapsed())
-                elif kind == "enrol":
-                    self.stats.arrival_ms.append(ms)
                 return reply
             self.stats.errors[f"{kind} {status}"] += 1
             if kind == "answer" and attempt == 0:
@@ -144,6 +142,24 @@ class Crowd:
                                   data={**data, "csrfmiddlewaretoken": self.csrf(p)},
                                   headers={"Origin": self.url}, follow_redirects=True)
 
+    async def arrive(self, p: Participant, rng: random.Random):
+        """The study link as a browser takes it: nginx holds a newcomer a few seconds at
+        most, then answers with its waiting page (503, "You are in line"), whose script
+        reloads the link after 2-5 s. The arrival time runs from the first click to the
+        page the app sends (the consent page)."""
+        began = time.perf_counter()
+        while True:
+            page = await self.request(p, "enrol", "GET", f"/s/{SLUG}/", ok=(200, 503),
+                                      follow_redirects=True,
+                                      timeout=max(self.args.timeout, ARRIVAL_TIMEOUT_S))
+            if page.status_code == 200:
+                self.stats.arrival_ms.append((time.perf_counter() - began) * 1000)
+                return page
+            if "You are in line" not in page.text:
+                raise AssertionError(f"study link: HTTP 503 without the waiting page: {page.text[:200]}")
+            self.stats.requests["waiting page"] += 1
+            await asyncio.sleep(rng.uniform(2, 5))
+
     # -- one participant ------------------------------------------------------
     async def take_part(self, p: Participant) -> None:
         """Arrive within --ramp s, go through the pages before the trials, then answer
@@ -151,9 +167,7 @@ class Crowd:
         rng = random.Random(p.number)
         await asyncio.sleep(rng.uniform(0, self.args.ramp))
         try:
-            # A browser waits minutes for a page; nginx may hold newcomers for a while.
-            page = await self.request(p, "enrol", "GET", f"/s/{SLUG}/", follow_redirects=True,
-                                      timeout=max(self.args.timeout, ARRIVAL_TIMEOUT_S))
+            page = await self.arrive(p, rng)
             for asset in ("studyapp/study.css", "studyapp/trial.js", "studyapp/screening.js"):
                 await self.request(p, "static", "GET", f"/static/{asset}")
             if _path(page).endswith("/consent/"):
@@ -225,11 +239,18 @@ class Crowd:
         return True
 
     async def resume_check(self, p: Participant) -> str:
-        """'' when the study link brings the participant to the trial after their last answer."""
-        try:
-            page = await p.client.request("GET", f"/s/{SLUG}/", follow_redirects=True)
-        except TRANSPORT_ERRORS as exc:
-            return f"{type(exc).__name__}"
+        """'' when the study link brings the participant to the trial after their last answer
+        (through the waiting page when everyone comes back at once, as a browser would)."""
+        rng = random.Random(p.number)
+        deadline = time.monotonic() + ARRIVAL_TIMEOUT_S
+        while True:
+            try:
+                page = await p.client.request("GET", f"/s/{SLUG}/", follow_redirects=True)
+            except TRANSPORT_ERRORS as exc:
+                return f"{type(exc).__name__}"
+            if page.status_code != 503 or time.monotonic() > deadline:
+                break
+            await asyncio.sleep(rng.uniform(2, 5))
         stored_next = (max(p.stored) + 1) if p.stored else 0
         if _path(page).endswith("/done/"):
             return "" if p.done else "at the completion page too early"

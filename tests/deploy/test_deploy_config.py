@@ -131,11 +131,15 @@ def test_gunicorn_checks_the_config():
 
 def test_arrivals_are_paced_at_the_study_link_only(tmp_path):
     text = nginx.render(_site(tmp_path, arrival_rate=7))
-    assert "rate=7r/s" in text
+    assert "rate=7r/s" in text and f"burst={7 * nginx.ARRIVAL_QUEUE_S};" in text
     pacing = text.index("limit_req zone=arrivals")
     link = text.rindex("location", 0, pacing)
     assert text[link:pacing].strip().startswith('location ~ "^/s/[-\\w]+/$"')
-    assert text.count("limit_req zone=") == 1
+    # Both limits (all newcomers, and one client address) and nothing else is paced.
+    assert text.count("limit_req zone=") == 2
+    assert "limit_req zone=arrivals_per_client" in text[link:text.index("}", pacing)]
+    unlimited = nginx.render(_site(tmp_path, arrival_rate=7, per_client_limit=False))
+    assert unlimited.count("limit_req zone=") == 1
     with pytest.raises(ValueError, match="at least 1"):
         nginx.render(_site(tmp_path, arrival_rate=0))
 

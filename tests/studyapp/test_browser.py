@@ -382,3 +382,51 @@ def test_a_chinese_study_on_a_phone(browser, live_server, study):
     page.wait_for_selector(".practice-banner")
     page.screenshot(path=str(ARTIFACTS / "zh-trial-desktop.png"), full_page=True)
     desktop.close()
+
+
+@pytest.mark.skipif(shutil.which("nginx") is None, reason="nginx is not installed")
+def test_the_waiting_page_moves_on_to_the_study_by_itself(browser, live_server, study, tmp_path):
+    """nginx (deploy/nginx.py) in front of the app, letting one newcomer in a second: a
+    browser arriving in a crowd sees the waiting page, which then brings it to consent."""
+    import socket
+    import subprocess
+    import time
+    import urllib.request
+    from urllib.parse import urlparse
+
+    from deploy import nginx
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    app = urlparse(live_server.url)
+    site = nginx.NginxSite(run_dir=tmp_path / "run", static_root=tmp_path / "static",
+                           stimuli_root=tmp_path / "stimuli", upstream=f"127.0.0.1:{app.port}",
+                           listen=f"127.0.0.1:{port}", server_name="127.0.0.1",
+                           user=nginx.local_user(), arrival_rate=1)
+    conf = nginx.write(site, tmp_path / "nginx.conf")
+    subprocess.run(["nginx", "-c", str(conf)], check=True, capture_output=True, timeout=30)
+    try:
+        url = f"http://127.0.0.1:{port}/s/browser/"
+        for _ in range(100):
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(0.05)
+        for _ in range(1 + nginx.ARRIVAL_QUEUE_S):  # the crowd ahead: the queue is full
+            try:
+                urllib.request.urlopen(urllib.request.Request(url), timeout=0.05)
+            except OSError:
+                pass
+        context = browser.new_context(viewport={"width": 1280, "height": 860})
+        page = context.new_page()
+        response = page.goto(url)
+        assert response.status == 503 and page.is_visible("#waiting")
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "waiting-page.png"), full_page=True)
+        page.wait_for_url("**/s/browser/consent/", timeout=20000)
+        assert page.is_visible("text=Information sheet")
+        context.close()
+    finally:
+        subprocess.run(["kill", "-QUIT", (tmp_path / "run" / "nginx.pid").read_text().strip()])
+        time.sleep(0.3)
