@@ -154,14 +154,14 @@ class Bot:
         study = Study.objects.get(slug=self.slug)
         self.language = language_pick(study.language)  # a client without Accept-Language
         self._get(f"?bot={bot_param(study)}", "Information sheet")
-        pk = self.client.session[f"participant:{self.slug}"]
-        self.participant = Participant.objects.get(pk=pk)
-        if not self.participant.is_bot:
-            raise BotError("the rehearsal link did not enrol a bot")
         if self.check_invalid:
             page = self._post("consent/", {})
             self._require(page, 200, "consent without a choice is shown again")
         self._require(self._post("consent/", {"consent": "yes"}), 302, "consent")
+        pk = self.client.session[f"participant:{self.slug}"]  # enrolled by consenting
+        self.participant = Participant.objects.get(pk=pk)
+        if not self.participant.is_bot:
+            raise BotError("the rehearsal link did not enrol a bot")
         self._get("about-you/", "About you")
         if self.check_invalid:
             self._require(self._post("about-you/", {"age": "-3", "gender": "x"}), 200,

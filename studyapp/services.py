@@ -53,12 +53,7 @@ def participant_enroll(*, study: Study, external_pid: str = "", external_study_i
     (views.entry: the same browser, or the participant's resume code).
     """
     external = {"external_pid": external_pid, "external_study_id": external_study_id}
-    if external_pid:
-        existing = Participant.objects.filter(study=study, **external).first()
-        if existing:
-            raise AlreadyEnrolled(existing)
-    if not study.is_open:
-        raise ServiceError(_("This study is closed and takes no new participants."), status=403)
+    enrolment_check(study=study, **external)
     try:
         return _enroll(study, seed, is_pilot=is_pilot or study.is_pilot, is_bot=is_bot,
                        language=language,
@@ -66,6 +61,19 @@ def participant_enroll(*, study: Study, external_pid: str = "", external_study_i
     except IntegrityError:
         # The same Prolific participant enrolled in a concurrent request.
         raise AlreadyEnrolled(Participant.objects.get(study=study, **external)) from None
+
+
+def enrolment_check(*, study: Study, external_pid: str = "", external_study_id: str = "") -> None:
+    """Raise what participant_enroll would (AlreadyEnrolled, a closed study) without
+    writing anything: the study link asks it of every newcomer, who is enrolled
+    only when they answer the consent form (views.consent)."""
+    if external_pid:
+        existing = Participant.objects.filter(study=study, external_pid=external_pid,
+                                              external_study_id=external_study_id).first()
+        if existing:
+            raise AlreadyEnrolled(existing)
+    if not study.is_open:
+        raise ServiceError(_("This study is closed and takes no new participants."), status=403)
 
 
 RESUME_TRIES = 10

@@ -17,6 +17,7 @@ from functools import wraps
 from pathlib import Path
 
 from django.conf import settings
+from django.core import signing
 from django.http import Http404, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
@@ -79,7 +80,14 @@ def _error(request, message: str, status: int, study: Study | None = None):
 
 @never_cache
 def entry(request, slug):
-    """The study link: enrol a newcomer or bring a returning participant back.
+    """The study link: send a newcomer to the information sheet, or bring a returning
+    participant back.
+
+    A newcomer costs no write: what their link says (Prolific ids, pilot or
+    rehearsal, language) travels in a signed cookie, and they are enrolled, with
+    their group and trials, only when they answer the consent form (``consent``),
+    so a launch's crowd, a crawler or an impatient client clicking the link
+    again and again adds nothing to the database.
 
     A Prolific ID is not a password: a place held under a Prolific PID is given
     back to the browser that holds it (its session cookie: Prolific's "return
@@ -98,18 +106,48 @@ def entry(request, slug):
     if participant is not None and link.external_pid in ("", participant.external_pid):
         return redirect(stage_url(participant))
     try:
-        participant = services.participant_enroll(
-            study=study, external_pid=link.external_pid,
-            external_study_id=link.external_study_id,
-            external_session_id=link.external_session_id,
-            is_pilot=link.is_pilot, is_bot=link.is_bot, language=language)
+        services.enrolment_check(study=study, external_pid=link.external_pid,
+                                 external_study_id=link.external_study_id)
     except services.AlreadyEnrolled as exc:
-        request.session[_pending_key(slug)] = exc.participant.pk
-        return redirect("studyapp:resume", slug=slug)
+        return _to_resume(request, slug, exc.participant)
     except ServiceError as exc:
         return _error(request, str(exc), exc.status, study)
-    _bind(request, slug, participant)
-    return redirect(stage_url(participant))
+    if participant is not None:  # this browser held someone else: the link is another's
+        request.session.pop(_session_key(slug))
+    newcomer = {"external_pid": link.external_pid, "external_study_id": link.external_study_id,
+                "external_session_id": link.external_session_id, "is_pilot": link.is_pilot,
+                "is_bot": link.is_bot, "language": language}
+    return _newcomer_set(redirect("studyapp:consent", slug=slug), slug, newcomer)
+
+
+def _to_resume(request, slug: str, participant: Participant):
+    request.session[_pending_key(slug)] = participant.pk
+    return redirect("studyapp:resume", slug=slug)
+
+
+NEWCOMER_SALT = "studyapp.views.newcomer"
+NEWCOMER_MAX_AGE_S = 24 * 3600
+
+
+def _newcomer_cookie(slug: str) -> str:
+    return f"newcomer-{slug}"
+
+
+def _newcomer(request, slug: str) -> dict | None:
+    """What the study link said of a newcomer not enrolled yet (entry), or None."""
+    try:
+        return json.loads(request.get_signed_cookie(_newcomer_cookie(slug), salt=NEWCOMER_SALT,
+                                                    max_age=NEWCOMER_MAX_AGE_S))
+    except (KeyError, signing.BadSignature, ValueError):
+        return None
+
+
+def _newcomer_set(response, slug: str, newcomer: dict):
+    response.set_signed_cookie(
+        _newcomer_cookie(slug), json.dumps(newcomer), salt=NEWCOMER_SALT,
+        max_age=NEWCOMER_MAX_AGE_S, path=f"/s/{slug}/", httponly=True, samesite="Lax",
+        secure=settings.SESSION_COOKIE_SECURE)
+    return response
 
 
 @never_cache
@@ -163,22 +201,51 @@ def _advance(request, participant, stage: str, **fields):
     return redirect(stage_url(participant))
 
 
+@never_cache
 @require_http_methods(["GET", "POST"])
-@participant_page(Stage.CONSENT)
-def consent(request, study, participant):
-    """The information sheet and consent; with the language left to the participant,
-    a switch (``?lang=``) that changes the language of every page from here on."""
+def consent(request, slug):
+    """The information sheet and consent, where a newcomer (entry) is enrolled by
+    answering; with the language left to the participant, a switch (``?lang=``)
+    that changes the language of every page from here on."""
+    participant = _participant(request, slug)
+    if participant is not None and participant.stage != Stage.CONSENT:
+        return redirect(stage_url(participant))
+    newcomer = None if participant else _newcomer(request, slug)
+    if participant is None and newcomer is None:
+        return redirect("studyapp:entry", slug=slug)
+    study = participant.study if participant else get_object_or_404(Study, slug=slug)
+    language = participant.language if participant else newcomer["language"]
     chosen = supported(request.GET.get("lang"))
-    if study.language == CHOICE and chosen and chosen != participant.language:
-        services.participant_language_set(participant=participant, language=chosen)
-        request.session[_language_key(study.slug)] = chosen
-        return redirect("studyapp:consent", slug=study.slug)
+    if study.language == CHOICE and chosen and chosen != language:
+        return _language_switch(request, study, participant, newcomer, chosen)
+    _speak(request, language)
     form = ConsentForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        return _advance(request, participant, Stage.CONSENT, consent=form.cleaned_data["consent"])
+        if participant is None:
+            try:
+                participant = services.participant_enroll(study=study, **newcomer)
+            except services.AlreadyEnrolled as exc:  # the same Prolific id, meanwhile
+                return _to_resume(request, slug, exc.participant)
+            except ServiceError as exc:
+                return _error(request, str(exc), exc.status, study)
+            _bind(request, slug, participant)
+        response = _advance(request, participant, Stage.CONSENT,
+                            consent=form.cleaned_data["consent"])
+        response.delete_cookie(_newcomer_cookie(slug), path=f"/s/{slug}/")
+        return response
     return render(request, "studyapp/consent.html", {
         "study": study, "form": form,
         "languages": languages() if study.language == CHOICE else {}})
+
+
+def _language_switch(request, study: Study, participant, newcomer, language: str):
+    """Keep the language a participant chose on the information sheet, and show it again."""
+    response = redirect("studyapp:consent", slug=study.slug)
+    if participant is None:
+        return _newcomer_set(response, study.slug, {**newcomer, "language": language})
+    services.participant_language_set(participant=participant, language=language)
+    request.session[_language_key(study.slug)] = language
+    return response
 
 
 @require_http_methods(["GET", "POST"])

@@ -31,8 +31,13 @@ class Walker:
     def url(self, page: str) -> str:
         return f"/s/{self.slug}/{page}"
 
-    def to_trials(self, age: int = 22, gender: str = "female") -> None:
+    def consent(self) -> "Walker":
+        """Answer the consent form: a newcomer is enrolled then (views.consent)."""
         self.client.post(self.url("consent/"), {"consent": "yes"})
+        return self
+
+    def to_trials(self, age: int = 22, gender: str = "female") -> None:
+        self.consent()
         self.client.post(self.url("about-you/"), {"age": age, "gender": gender})
         self.client.post(self.url("instructions/"))
 

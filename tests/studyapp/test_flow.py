@@ -16,10 +16,35 @@ def test_link_enrols_and_leads_to_consent(small_study):
 
 
 def test_any_other_page_redirects_to_the_current_one(small_study):
-    walker = Walker("small")
+    walker = Walker("small")                  # a newcomer: the study link, then consent
     for page in ("trial/", "instructions/", "about-you/", "done/"):
+        response = walker.client.get(walker.url(page), follow=True)
+        assert response.redirect_chain[-1][0] == "/s/small/consent/", page
+    walker.consent()
+    for page in ("trial/", "instructions/", "consent/", "done/"):
         response = walker.client.get(walker.url(page))
-        assert response.status_code == 302 and response["Location"] == "/s/small/consent/"
+        assert response.status_code == 302 and response["Location"] == "/s/small/about-you/"
+
+
+def test_a_newcomer_costs_no_write_until_they_answer_the_consent_form(small_study,
+                                                                      django_assert_num_queries):
+    """A launch's crowd, a crawler or a client clicking the link again and again adds
+    nothing to the database: the study link and the information sheet only read."""
+    from django.test import Client
+
+    client = Client()
+    with django_assert_num_queries(1):        # the study
+        assert client.get("/s/small/")["Location"] == "/s/small/consent/"
+    with django_assert_num_queries(1):
+        assert client.get("/s/small/consent/").status_code == 200
+    for _ in range(5):
+        Client().get("/s/small/", follow=True)
+    assert not Participant.objects.exists()
+    from django.contrib.sessions.models import Session
+
+    assert not Session.objects.exists()
+    client.post("/s/small/consent/", {"consent": "yes"})
+    assert Participant.objects.get().trials.count() == 7
 
 
 def test_no_consent_no_trials(small_study):

@@ -164,14 +164,15 @@ def test_a_participants_choice_is_kept_and_exported(small_study):
     from django.test import Client
 
     zh = Walker("small", client=Client(HTTP_ACCEPT_LANGUAGE="zh-CN,zh;q=0.9"))
-    assert zh.participant.language == "zh-hans"
     page = zh.client.get(zh.url("consent/")).content.decode()
     assert 'id="language-switch"' in page and "研究说明" in page
     zh.client.get(zh.url("consent/") + "?lang=en")                   # the switch
-    assert zh.participant.language == "en"
     assert "Information sheet" in zh.client.get(zh.url("consent/")).content.decode()
-    assert browser.participant.language == "en"
-    linked = Walker("small", "?lang=zh-hans")
+    assert zh.consent().participant.language == "en"
+    assert browser.consent().participant.language == "en"
+    linked = Walker("small", "?lang=zh-hans").consent()
+    assert linked.participant.language == "zh-hans"
+    linked.client.get(linked.url("about-you/") + "?lang=en")         # no switch past consent
     assert linked.participant.language == "zh-hans"
     out = io.StringIO()
     call_command("export_responses", "small", participants=True, stdout=out)
@@ -184,7 +185,7 @@ def test_a_fixed_language_has_no_switch(chinese):
     w = Walker("small")
     page = w.client.get(w.url("consent/") + "?lang=en").content.decode()
     assert 'id="language-switch"' not in page and "研究说明" in page
-    assert w.participant.language == "zh-hans"
+    assert w.consent().participant.language == "zh-hans"
 
 
 OWN = """

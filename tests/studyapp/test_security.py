@@ -44,7 +44,9 @@ def test_staff_see_the_dashboard_and_download_the_export(walker, small_study):
 
 def test_answers_need_the_csrf_token(small_study):
     client = Client(enforce_csrf_checks=True)
-    client.get("/s/small/")
+    client.get("/s/small/", follow=True)
+    client.post("/s/small/consent/", {"consent": "yes",
+                                      "csrfmiddlewaretoken": client.cookies["csrftoken"].value})
     pk = client.session["participant:small"]
     Participant.objects.filter(pk=pk).update(stage="trials")
     body = {"submission_key": str(uuid.uuid4()), "trial_index": 0,

@@ -25,7 +25,8 @@ def test_summary_counts_completions_dropouts_and_answers(small_study):
     gone.answer()
     Participant.objects.filter(pk=gone.participant.pk).update(
         last_seen_at=timezone.now() - timedelta(hours=3))
-    Walker("small")   # just arrived: active, at consent
+    Walker("small")   # on the information sheet: not enrolled until they answer it
+    Walker("small").consent()   # just enrolled: active
     s = study_summary(small_study)
     assert s["totals"] == {"enrolled": 3, "active": 1, "inactive": 1, "done": 1,
                            "withdrawn": 0, "declined": 0}

@@ -55,16 +55,16 @@ def test_practice_off_starts_at_trial_one(small_study):
 def test_pilot_by_study_setting_or_signed_pilot_link(small_study):
     """Pilot data is left out of the analysis, so only the experimenter's signed pilot
     link (study_status, dashboard) makes a pilot: a bare ?pilot=1 is refused."""
-    w = Walker("small", "?pilot=" + pilot_param(small_study))
+    w = Walker("small", "?pilot=" + pilot_param(small_study)).consent()
     assert w.participant.is_pilot
     assert pilot_link(small_study) == "/s/small/?pilot=" + pilot_param(small_study)
-    assert not Walker("small").participant.is_pilot
+    assert not Walker("small").consent().participant.is_pilot
     for forged in ("1", "true", pilot_param(small_study)[:-1] + "x", ""):
         bare = Walker("small", f"?pilot={forged}")
         assert bare.entry.status_code == 400 and b"pilot link is not valid" in bare.entry.content
     assert Participant.objects.filter(is_pilot=True).count() == 1
     configure(small_study, is_pilot=True)
-    assert Walker("small").participant.is_pilot
+    assert Walker("small").consent().participant.is_pilot
 
 
 def test_attention_checks_are_placed_scored_and_exported(small_study):

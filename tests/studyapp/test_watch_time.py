@@ -100,7 +100,7 @@ def test_no_timing_when_the_study_does_not_require_full_playback(walker, small_s
 
 
 def test_bots_from_a_signed_link_are_exempt(small_study):
-    bot = Walker("small", f"?bot={bot_param(small_study)}")
+    bot = Walker("small", f"?bot={bot_param(small_study)}").consent()
     assert bot.participant.is_bot and not bot.participant.is_pilot
     bot.to_trials()
     bot.current()
@@ -129,8 +129,8 @@ def test_a_bot_link_expires_and_belongs_to_its_study(small_study, make_set, smal
 def test_bots_are_bots_from_enrolment_and_leave_the_human_balance_alone(make_set):
     study = study_build(manifest=make_set("t1", design="task1"), design="task1", slug="t1").study
     for _ in range(3):
-        Walker("t1", f"?bot={bot_param(study)}")
-    humans = [Walker("t1").participant for _ in range(4)]
+        Walker("t1", f"?bot={bot_param(study)}").consent()
+    humans = [Walker("t1").consent().participant for _ in range(4)]
     assert sorted(p.group for p in humans) == ["1", "2", "3", "4"]
     assert Participant.objects.filter(is_bot=True).count() == 3
 
