@@ -17,7 +17,6 @@ from functools import wraps
 from pathlib import Path
 
 from django.conf import settings
-from django.core import signing
 from django.http import Http404, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
@@ -37,6 +36,7 @@ from studyapp.languages import CHOICE, DEFAULT, language_pick, languages, suppor
 from studyapp.links import LinkError, entry_link_parse
 from studyapp.media import accel_redirect_response, ranged_file_response
 from studyapp.models import Participant, Stimulus, Study
+from studyapp.newcomers import newcomer_forget, newcomer_read, newcomer_write
 from studyapp.questions import localized, question_set
 from studyapp.selectors import measured_count, participant_get, participant_stimulus
 
@@ -117,37 +117,12 @@ def entry(request, slug):
     newcomer = {"external_pid": link.external_pid, "external_study_id": link.external_study_id,
                 "external_session_id": link.external_session_id, "is_pilot": link.is_pilot,
                 "is_bot": link.is_bot, "language": language}
-    return _newcomer_set(redirect("studyapp:consent", slug=slug), slug, newcomer)
+    return newcomer_write(redirect("studyapp:consent", slug=slug), slug, newcomer)
 
 
 def _to_resume(request, slug: str, participant: Participant):
     request.session[_pending_key(slug)] = participant.pk
     return redirect("studyapp:resume", slug=slug)
-
-
-NEWCOMER_SALT = "studyapp.views.newcomer"
-NEWCOMER_MAX_AGE_S = 24 * 3600
-
-
-def _newcomer_cookie(slug: str) -> str:
-    return f"newcomer-{slug}"
-
-
-def _newcomer(request, slug: str) -> dict | None:
-    """What the study link said of a newcomer not enrolled yet (entry), or None."""
-    try:
-        return json.loads(request.get_signed_cookie(_newcomer_cookie(slug), salt=NEWCOMER_SALT,
-                                                    max_age=NEWCOMER_MAX_AGE_S))
-    except (KeyError, signing.BadSignature, ValueError):
-        return None
-
-
-def _newcomer_set(response, slug: str, newcomer: dict):
-    response.set_signed_cookie(
-        _newcomer_cookie(slug), json.dumps(newcomer), salt=NEWCOMER_SALT,
-        max_age=NEWCOMER_MAX_AGE_S, path=f"/s/{slug}/", httponly=True, samesite="Lax",
-        secure=settings.SESSION_COOKIE_SECURE)
-    return response
 
 
 @never_cache
@@ -210,7 +185,7 @@ def consent(request, slug):
     participant = _participant(request, slug)
     if participant is not None and participant.stage != Stage.CONSENT:
         return redirect(stage_url(participant))
-    newcomer = None if participant else _newcomer(request, slug)
+    newcomer = None if participant else newcomer_read(request, slug)
     if participant is None and newcomer is None:
         return redirect("studyapp:entry", slug=slug)
     study = participant.study if participant else get_object_or_404(Study, slug=slug)
@@ -231,7 +206,7 @@ def consent(request, slug):
             _bind(request, slug, participant)
         response = _advance(request, participant, Stage.CONSENT,
                             consent=form.cleaned_data["consent"])
-        response.delete_cookie(_newcomer_cookie(slug), path=f"/s/{slug}/")
+        newcomer_forget(response, slug)
         return response
     return render(request, "studyapp/consent.html", {
         "study": study, "form": form,
@@ -242,7 +217,7 @@ def _language_switch(request, study: Study, participant, newcomer, language: str
     """Keep the language a participant chose on the information sheet, and show it again."""
     response = redirect("studyapp:consent", slug=study.slug)
     if participant is None:
-        return _newcomer_set(response, study.slug, {**newcomer, "language": language})
+        return newcomer_write(response, study.slug, {**newcomer, "language": language})
     services.participant_language_set(participant=participant, language=language)
     request.session[_language_key(study.slug)] = language
     return response
