@@ -54,6 +54,8 @@ POLICIES = {"auto": "auto", "none": "never", "gg": "always"}
 MAUCHLY_ALPHA = 0.05
 #: How many participants analysis.simulate draws to estimate the paper's population.
 PAPER_SAMPLE = 1000
+#: Simulated studies per N and the largest N searched for the report's sample-size section.
+REPORT_SIMS, REPORT_MAX_N = 500, 200
 #: Values per chunk of simulated studies (sims x n x cells), to bound memory.
 CHUNK_VALUES = 2_000_000
 
@@ -84,10 +86,16 @@ class Population:
         return tuple(self.levels)
 
 
-def population_from_cells(cells: CellMeans) -> Population:
-    """The population a pilot estimates: its cell means and their covariance (ddof 1)."""
-    Y = cells.wide.to_numpy(dtype=float)
-    return Population(Y.mean(axis=0), np.cov(Y, rowvar=False, ddof=1), dict(cells.levels), Y)
+def population_from_cells(cells: CellMeans | pd.DataFrame) -> Population:
+    """The population a pilot estimates: its cell means and their covariance (ddof 1).
+
+    ``cells``: :class:`analysis.cells.CellMeans`, or its ``wide`` frame (columns
+    a MultiIndex of the factors, first factor slowest), as the report keeps it.
+    """
+    wide = cells.wide if isinstance(cells, CellMeans) else cells
+    levels = {f: tuple(dict.fromkeys(wide.columns.get_level_values(f))) for f in wide.columns.names}
+    Y = wide.to_numpy(dtype=float)
+    return Population(Y.mean(axis=0), np.cov(Y, rowvar=False, ddof=1), levels, Y)
 
 
 def population_from_paper(design: str, dv: str, within=None, seed: int = 1) -> Population:
@@ -102,6 +110,28 @@ def population_from_paper(design: str, dv: str, within=None, seed: int = 1) -> P
         raise ValueError(f"with --from-paper, --dv must be correct, {', '.join(RATINGS)}; got {dv!r}.")
     trials = measured_trials(simulate(design, PAPER_SAMPLE, seed))
     return population_from_cells(cell_means(trials, dv, within or DESIGNS[design].within, "participant"))
+
+
+def debiased(pop: Population) -> Population:
+    """``pop`` with each effect of its means shrunk by ``sqrt(max(0, 1 - 1/F))``.
+
+    An observed effect is the true one plus noise: with ``d = C' mean`` for an
+    effect's contrasts ``C``, ``E ||d||^2 = ||C' mu||^2 + tr(C' Sigma C) / n``, and
+    ``||d||^2 (1 - 1/F)`` (F the effect's F in the sample) is the unbiased
+    estimate of ``||C' mu||^2``, as omega squared is of eta squared (effects
+    with F < 1 become 0). Using observed means as the truth overstates power,
+    worst for many-df effects and small samples (Albers & Lakens, 2018); this
+    removes that bias on average, though not the noise.
+    """
+    if pop.sample is None:
+        raise ValueError("debiasing needs the sample the means were estimated from.")
+    means = pop.means.copy()
+    for name, r in anova_sims(pop.sample[None], pop.levels, "never").items():
+        C = effect_contrasts(pop.levels, tuple(name.split(":")))
+        F = float(r["F"][0])
+        shrink = np.sqrt(max(0.0, 1 - 1 / F)) if np.isfinite(F) and F > 0 else 0.0
+        means += (shrink - 1) * (C @ (C.T @ pop.means))
+    return Population(means, pop.cov, pop.levels, pop.sample)
 
 
 def _root(cov: np.ndarray) -> np.ndarray:
@@ -269,6 +299,24 @@ def power_analysis(pop: Population, ns, targets=(), sims: int = 2000, alpha: flo
     return {"results": results, "n_for_target": found, "curve": curve}
 
 
+def replication_sizes(cells: CellMeans | pd.DataFrame, correction: str = "auto", targets=(0.8, 0.9),
+                      sims: int = REPORT_SIMS, n_max: int = REPORT_MAX_N, seed: int = 0,
+                      debias: bool = True) -> pd.DataFrame:
+    """The report's "Sample size for a replication": per effect, the power at the study's
+    own N and the smallest N reaching each target, simulated from the study's cell means
+    and covariance, its effects :func:`debiased` unless ``debias`` is False.
+
+    Returns ``effect``, ``n``, ``power``, ``mcse`` and one ``n_<target %>`` column per
+    target (``<NA>`` when not reached by ``n_max``).
+    """
+    pop = population_from_cells(cells)
+    pop = debiased(pop) if debias else pop
+    out = power_analysis(pop, [len(pop.sample)], targets, sims, 0.05, correction, seed, n_max=n_max)
+    wide = out["n_for_target"].pivot(index="effect", columns="target", values="n")
+    wide.columns = [f"n_{round(t * 100)}" for t in wide.columns]
+    return out["results"].join(wide, on="effect")
+
+
 def power_figure(curve: pd.DataFrame, targets, title: str):
     """Power against N per effect (+- 2 MCSE), the targets as dashed lines."""
     from analysis.figures import LANDSCAPE, plt
@@ -318,6 +366,9 @@ def parser() -> argparse.ArgumentParser:
                    "none; gg: always")
     p.add_argument("--resample", action="store_true",
                    help="draw the pilot's participants with replacement instead of from the normal")
+    p.add_argument("--debias", action="store_true",
+                   help="shrink each observed effect by sqrt(1 - 1/F), removing the noise that makes "
+                   "a pilot's effects look larger than they are (as the report does)")
     p.add_argument("--seed", type=int, default=None, help="random seed (default: a fresh one, printed)")
     p.add_argument("--drop-incomplete", action="store_true",
                    help="leave out pilot participants missing a cell instead of failing")
@@ -333,6 +384,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     from analysis.anova import observations
 
+    if args.resample and args.debias:
+        raise ValueError("--debias shrinks the normal model's means; it cannot apply to --resample.")
     if args.resample and args.from_paper:
         raise ValueError("--resample needs --responses (the paper has no participants to resample).")
     seed = args.seed if args.seed is not None else int(np.random.SeedSequence().entropy % 2**32)
@@ -358,11 +411,13 @@ def main(argv: list[str] | None = None) -> int:
         if cells.n - 1 < len(pop.means):
             print(f"note: {cells.n} pilot participants estimate a covariance of rank at most {cells.n - 1} "
                   f"over {len(pop.means)} cells; simulated studies inherit that rank", file=sys.stderr)
+    pop = debiased(pop) if args.debias else pop
     ns = args.n or [default_n]
     out = power_analysis(pop, ns, args.target, args.sims, args.alpha, POLICIES[args.correction], seed,
                          args.resample, args.max_n)
     doc = {"dv": args.dv, "within": list(pop.factors), "sims": args.sims, "alpha": args.alpha,
-           "correction": args.correction, "seed": seed, "resample": args.resample, "source": source,
+           "correction": args.correction, "seed": seed, "resample": args.resample, "debias": args.debias,
+           "source": source,
            "results": out["results"], "n_for_target": out["n_for_target"], "curve": out["curve"]}
     if args.out:
         args.out.mkdir(parents=True, exist_ok=True)

@@ -25,6 +25,7 @@ from analysis.own_questions import (
     questions_from_app,
     questions_read,
 )
+from analysis.power import replication_sizes
 from analysis.report_pages import write_own_pdf, write_pdf
 from analysis.responses import measured_rows, measured_trials
 from analysis.rm_anova import CORRECTIONS
@@ -48,6 +49,7 @@ def tables(results: dict) -> dict[str, pd.DataFrame]:
         out[f"{name}-posthoc"] = r["posthoc"]
         out[f"{name}-cells"] = r["cells"]
         out[f"{name}-shapiro"] = r["shapiro"]
+        out[f"{name}-sample-size"] = r["sample_size"]
         out[f"{name}-outliers"] = r["outliers"]
         out[f"{name}-participant-cell-means"] = _flat_cells(r["cell_means"])
         for factor, d in r["descriptives"].items():
@@ -79,6 +81,7 @@ def as_json(results: dict, meta: dict) -> dict:
             "cells": r["cells"],
             "shapiro": r["shapiro"],
             "outliers": r["outliers"],
+            "sample_size": r["sample_size"],
         }
     if "confusion" not in results:  # a study's own questions (analysis.own_questions)
         distributions = {
@@ -128,6 +131,8 @@ def build_report(
         trials = measured_trials(export, include_pilot=include_pilot)
         chosen = design_for(trials, design)
         results = study_results(trials, chosen, correction, drop_incomplete, progress)
+    for r in results["measures"].values():  # "Sample size for a replication" (analysis.power)
+        r["sample_size"] = replication_sizes(r["cell_means"], correction)
     dropped = sorted({p for r in results["measures"].values() for p in r["dropped_participants"]})
     meta = {
         "design": chosen.name,

@@ -62,7 +62,7 @@ def _descriptives_table(descriptives: dict[str, pd.DataFrame]) -> pd.DataFrame:
 
 def title_page(w: PageWriter, meta: dict, design: Design, sections: list[str] | None = None) -> None:
     """The title page: data, method, contents (``sections``: the paper's measures by default)."""
-    sections = sections or [label for _, label in MEASURES.values()] + ["Confusion matrices"]
+    sections = sections or [label for _, label in MEASURES.values()] + ["Confusion matrices", SAMPLE_SIZE]
     w.heading("Statistics report")
     w.paragraph(design.title, size=10)
     w.paragraph(
@@ -162,6 +162,40 @@ def confusion_pages(w: PageWriter, confusion: dict, number_: int) -> None:
             w.figure(confusion_figure(matrices, f"Confusion matrices per {factor}"))
 
 
+SAMPLE_SIZE = "Sample size for a replication"
+
+
+def sample_size_pages(w: PageWriter, number_: int, measures: list[tuple[str, pd.DataFrame]],
+                      correction: str) -> None:
+    """N for 80 % and 90 % power per measure and effect (``measures``: label, sample-size table)."""
+    from analysis.power import REPORT_MAX_N, REPORT_SIMS
+
+    w.heading(f"{number_}. {SAMPLE_SIZE}")
+    w.paragraph(
+        [
+            f"Per effect, the power of the same ANOVA (correction policy '{correction}', alpha .05) for a "
+            f"study of N participants, simulated ({REPORT_SIMS} studies per N) from this study's cell means "
+            "and their covariance, each effect shrunk by sqrt(1 - 1/F) to remove the noise an observed "
+            "effect carries on average (python -m analysis.power: curves, more simulations, options).",
+            "These N assume that this study's means and covariances are the population's: with few "
+            "participants they are estimated poorly (fewer participants than cells make the covariance "
+            "singular), the shrinkage corrects an effect's size only on average, cell means are taken as "
+            f"normal. Read them as a rough guide. '> {REPORT_MAX_N}': not reached by {REPORT_MAX_N}.",
+        ]
+    )
+
+    def shown(n) -> str:
+        return f"> {REPORT_MAX_N}" if pd.isna(n) else str(int(n))
+
+    rows = [
+        {"Measure": label, "Effect": r["effect"].replace(":", " x "),
+         "Power at this N": f"{r['power']:.2f} (N = {r['n']}, MCSE {r['mcse']:.3f})",
+         "N for 80 %": shown(r["n_80"]), "N for 90 %": shown(r["n_90"])}
+        for label, table in measures for r in table.to_dict("records")
+    ]  # fmt: skip
+    w.table(pd.DataFrame(rows), widths=[0.3, 0.2, 0.26, 0.12, 0.12])
+
+
 def write_pdf(path, results: dict, meta: dict, design: Design, progress: bool = False) -> int:
     """Write the report to ``path`` (a progress bar per measure if ``progress``); returns the page count."""
     with PdfPages(path, metadata={"Title": "Statistics report", "Subject": design.title}) as pdf:
@@ -171,6 +205,8 @@ def write_pdf(path, results: dict, meta: dict, design: Design, progress: bool = 
         for i, (name, result) in enumerate(measures):
             measure_pages(w, i + 2, MEASURES[name][1], result, design)
         confusion_pages(w, results["confusion"], len(results["measures"]) + 2)
+        labelled = [(MEASURES[name][1], r["sample_size"]) for name, r in results["measures"].items()]
+        sample_size_pages(w, len(results["measures"]) + 3, labelled, meta["correction"])
         w.close_page()
         return w.pages
 
@@ -185,7 +221,7 @@ def write_own_pdf(path, results: dict, meta: dict, design: Design, questions, pr
     section per question, by its kind; returns the page count."""
     from analysis.own_questions import measure_label
 
-    sections = [f"{q.prompt} ({q.kind})" for q in questions]
+    sections = [f"{q.prompt} ({q.kind})" for q in questions] + [SAMPLE_SIZE] * bool(results["measures"])
     with PdfPages(path, metadata={"Title": "Statistics report", "Subject": design.title}) as pdf:
         w = PageWriter(pdf, footer=f"{', '.join(meta['studies'])} - own questions")
         title_page(w, meta, design, sections)
@@ -204,5 +240,9 @@ def write_own_pdf(path, results: dict, meta: dict, design: Design, questions, pr
                 w.table(answers.assign(participant=answers["participant"].astype(str).str.slice(0, 12),
                                        answer=answers["answer"].astype(str).str.slice(0, 90)),
                         widths=[0.15, 0.25, 0.6])
+        if results["measures"]:
+            labelled = [(measure_label(q), results["measures"][q.id]["sample_size"])
+                        for q in questions if q.id in results["measures"]]
+            sample_size_pages(w, len(questions) + 2, labelled, meta["correction"])
         w.close_page()
         return w.pages

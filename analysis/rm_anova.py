@@ -67,10 +67,11 @@ def effect_sums(Y: np.ndarray, C: np.ndarray) -> tuple[np.ndarray, np.ndarray, n
     ``SS_error = tr(E)``.
     """
     n = Y.shape[-2]
-    mean = Y.mean(axis=-2, keepdims=True)
-    Zc = (Y - mean) @ C
+    Z = Y @ C  # the participants' contrast scores; (Y - mean) C = Z - mean(Z)
+    z_mean = Z.mean(axis=-2, keepdims=True)
+    Zc = Z - z_mean
     E = np.swapaxes(Zc, -1, -2) @ Zc
-    ss = n * np.sum((mean @ C) ** 2, axis=(-2, -1))
+    ss = n * np.sum(z_mean**2, axis=(-2, -1))
     return ss, np.trace(E, axis1=-2, axis2=-1), E
 
 

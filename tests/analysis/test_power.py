@@ -12,6 +12,7 @@ from analysis.power import (
     PROG,
     Population,
     anova_sims,
+    debiased,
     draw_studies,
     main,
     power_analysis,
@@ -111,6 +112,25 @@ def test_type_one_error_with_sphericity_violated():
     assert rate["never"] > 0.05 + 3 * se
 
 
+def test_debiasing_removes_the_expected_noise_from_each_effect():
+    """Shrinking by sqrt(1 - 1/F) leaves SS - SS_error / (n - 1) per effect (0 when F < 1),
+    the unbiased estimate of n ||C' mu||^2; SS_error and the covariance stay."""
+    levels = {"A": 3, "B": 4}
+    rng = np.random.default_rng(11)
+    pop = Population(np.linspace(0, 0.6, 12), compound_symmetry(12, 0.4), levels)
+    sample = draw_studies(pop, 9, 1, rng)[0]
+    observed = Population(sample.mean(0), np.cov(sample, rowvar=False), levels, sample)
+    shrunk = debiased(observed)
+    before = rm_anova_cells(cell_means(long_frame(sample, levels), "y", ["A", "B"], "subj"))
+    moved = sample + (shrunk.means - observed.means)
+    after = rm_anova_cells(cell_means(long_frame(moved, levels), "y", ["A", "B"], "subj"))
+    expected = np.maximum(0, before["SS"] - before["SS_error"] / 8)
+    assert np.allclose(after["SS"], expected, atol=1e-9)
+    assert np.allclose(after["SS_error"], before["SS_error"])
+    assert (before["F"] < 1).any()  # the interaction here: shrunk to nothing
+    assert shrunk.cov is observed.cov and shrunk.means.mean() == pytest.approx(observed.means.mean())
+
+
 def test_resampling_draws_the_pilots_participants():
     sample = np.arange(12.0).reshape(4, 3)
     pop = Population(sample.mean(0), np.cov(sample, rowvar=False), {"A": 3}, sample)
@@ -193,6 +213,12 @@ def test_cli_resamples_the_pilots_participants(cli, pilot_csv):
     assert doc["resample"] is True and [r["effect"] for r in doc["results"]] == ["method"]
     code, _, err = cli("--from-paper", "task2", "--dv", "sync", "--resample")
     assert code == 2 and "--resample needs --responses" in err
+    code, _, err = cli("--responses", pilot_csv, "--dv", "sync", "--within", "method",
+                       "--resample", "--debias")
+    assert code == 2 and "cannot apply to --resample" in err
+    code, out, err = cli("--responses", pilot_csv, "--dv", "sync", "--within", "method", "--n", "4",
+                         "--target", "--sims", "100", "--seed", "3", "--debias", "--json")
+    assert code == 0 and json.loads(out)["debias"] is True, err
 
 
 @pytest.mark.parametrize(

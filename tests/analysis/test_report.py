@@ -90,6 +90,12 @@ def test_build_report_writes_pdf_json_and_tables(tmp_path, task2):
     assert set(doc["confusion_row_percent"]) == {"pooled", "character", "method"}
     tables = out.parent / "report-tables"
     assert (tables / "sync-anova.csv").is_file() and (tables / "confusion-method-EVP.csv").is_file()
+    # "Sample size for a replication" (analysis.power.replication_sizes)
+    sizes = {r["effect"]: r for r in doc["measures"]["sync"]["sample_size"]}
+    assert set(sizes) == {"method", "character", "method:character"}
+    assert set(sizes["method"]) == {"effect", "n", "power", "mcse", "n_80", "n_90"}
+    assert sizes["method"]["n"] == 5 and 2 <= sizes["method"]["n_80"] <= sizes["method"]["n_90"] <= 10
+    assert (tables / "sync-sample-size.csv").is_file()
 
 
 def test_report_cli(tmp_path, task1, capsys):
