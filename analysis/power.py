@@ -435,7 +435,7 @@ def main(argv: list[str] | None = None) -> int:
           f"correction {args.correction}, seed {seed}")
     print(out["results"].to_string(index=False, float_format=lambda v: f"{v:.3f}"))
     if args.target:
-        print(f"\nsmallest N reaching the target (searched up to {args.max_n}; empty: not reached)")
+        print(f"\nsmallest N reaching the target (searched up to {args.max_n}; <NA>: not reached)")
         print(out["n_for_target"].to_string(index=False))
     if args.from_paper:
         print(f"\nassumed: {source['assumptions']}")
