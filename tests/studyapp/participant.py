@@ -31,7 +31,7 @@ class Walker:
     def url(self, page: str) -> str:
         return f"/s/{self.slug}/{page}"
 
-    def consent(self) -> "Walker":
+    def consent(self) -> Walker:
         """Answer the consent form: a newcomer is enrolled then (views.consent)."""
         self.client.post(self.url("consent/"), {"consent": "yes"})
         return self
