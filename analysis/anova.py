@@ -16,7 +16,7 @@ from analysis.assumptions import shapiro_cells
 from analysis.cells import CellMeans, cell_means
 from analysis.cli import dumps, read_csv, run
 from analysis.posthoc import pairwise_bonferroni_cells
-from analysis.responses import REQUIRED, measured_trials
+from analysis.responses import REQUIRED, measured_rows, measured_trials
 from analysis.rm_anova import CORRECTIONS, rm_anova_cells
 
 PROG = "python -m analysis.anova"
@@ -57,14 +57,19 @@ def as_json(cells: CellMeans, results: dict) -> dict:
 def observations(data: pd.DataFrame, *, include_pilot: bool = False) -> tuple[pd.DataFrame, str]:
     """The rows to analyse, and a note when some were left out.
 
-    A responses export (it has the export's columns) is read as the report reads
-    it: practice, attention-check and (unless ``include_pilot``) pilot rows are not
-    measured trials, so they are left out here too instead of silently mixing the
-    practice clip into a cell. Any other long-format CSV is taken as it is.
+    A responses export (it has the export's columns; a study's own questions'
+    export has ``is_practice`` but not the paper's answer columns) is read as the
+    report reads it: practice, attention-check and (unless ``include_pilot``)
+    pilot rows are not measured trials, so they are left out here too instead of
+    silently mixing the practice clip into a cell. Any other long-format CSV is
+    taken as it is.
     """
-    if not set(REQUIRED) <= set(data.columns):
+    if set(REQUIRED) <= set(data.columns):
+        trials = measured_trials(data, include_pilot=include_pilot)
+    elif {"participant", "is_practice"} <= set(data.columns):
+        trials = measured_rows(data, include_pilot=include_pilot)
+    else:
         return data, ""
-    trials = measured_trials(data, include_pilot=include_pilot)
     left_out = len(data) - len(trials)
     return trials, (f"note: a responses export: {left_out} practice / attention-check / pilot "
                     f"row(s) left out, {len(trials)} measured trials analysed" if left_out else "")

@@ -20,6 +20,7 @@ participants (a factor fixed per participant, such as a between-group one, is no
 
 from __future__ import annotations
 
+import json
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,28 +52,35 @@ class Asked:
 
 
 def questions_read(path: Path) -> tuple[Asked, ...]:
-    """The questions of a study's TOML file, as the study app read it; ValueError when
-    the file cannot be read (the app checked it in full when the study was built)."""
+    """The questions of a study's file: its TOML (build_study --questions) or the JSON
+    the app writes (export_responses --question-set); ValueError when it cannot be
+    read (the app checked the questions in full when the study was built)."""
+    path = Path(path)
     try:
-        tables = tomllib.loads(Path(path).read_text(encoding="utf-8")).get("question")
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        text = path.read_text(encoding="utf-8")
+        tables = json.loads(text) if path.suffix == ".json" else tomllib.loads(text).get("question")
+    except (OSError, UnicodeDecodeError, ValueError) as exc:  # TOMLDecodeError is a ValueError
         raise ValueError(f"cannot read the questions file {path}: {exc}") from None
     if not isinstance(tables, list) or not tables:
-        raise ValueError(f"{path}: no [[question]] tables.")
-    asked = []
-    for n, table in enumerate(tables, start=1):
-        if table.get("kind") not in KINDS or not isinstance(table.get("id"), str):
-            raise ValueError(f"{path}: question {n} needs an id and a kind ({', '.join(KINDS)}).")
-        asked.append(Asked(table["id"], table["kind"], str(table.get("prompt", table["id"])),
-                           str(table.get("correct_factor", "")), int(table.get("points", 7))))
-    return tuple(asked)
+        raise ValueError(f"{path}: no questions ([[question]] tables).")
+    return _asked(tables, str(path))
 
 
 def questions_from_app(records: list[dict]) -> tuple[Asked, ...] | None:
     """The questions as ``manage.py export_responses SLUG --question-set`` gives them
     (None for the paper's four, which the app keeps as an empty list)."""
-    return tuple(Asked(r["id"], r["kind"], r["prompt"], r.get("correct_factor", ""),
-                       int(r.get("points", 7))) for r in records) or None
+    return _asked(records, "the study app") if records else None
+
+
+def _asked(tables: list, source: str) -> tuple[Asked, ...]:
+    asked = []
+    for n, table in enumerate(tables, start=1):
+        if not isinstance(table, dict) or table.get("kind") not in KINDS or not isinstance(
+                table.get("id"), str):
+            raise ValueError(f"{source}: question {n} needs an id and a kind ({', '.join(KINDS)}).")
+        asked.append(Asked(table["id"], table["kind"], str(table.get("prompt", table["id"])),
+                           str(table.get("correct_factor", "")), int(table.get("points", 7))))
+    return tuple(asked)
 
 
 def measure_label(q: Asked) -> str:

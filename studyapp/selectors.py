@@ -57,10 +57,13 @@ def _answer_cells(questions: tuple[Question, ...], response: Response, factors: 
 
 
 def exported_participants(study: Study, *, include_bots: bool = False,
-                          include_withdrawn: bool = False):
-    """The participants an export covers: by default no bots and no withdrawals."""
+                          include_withdrawn: bool = False, bots_only: bool = False):
+    """The participants an export covers: by default no bots and no withdrawals;
+    ``bots_only``: a rehearsal's bots alone (manage.py rehearse)."""
     participants = study.participants.all()
-    if not include_bots:
+    if bots_only:
+        participants = participants.filter(is_bot=True)
+    elif not include_bots:
         participants = participants.filter(is_bot=False)
     if not include_withdrawn:
         participants = participants.exclude(stage=Participant.Stage.WITHDRAWN)

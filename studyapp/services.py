@@ -129,6 +129,15 @@ def _trials(participant: Participant) -> list[Trial]:
     return trials
 
 
+def study_bots_remove(*, study: Study) -> int:
+    """Remove a study's bots with their trials and answers (a rehearsal's, run again
+    with --clean); real participants are never touched. Returns how many went."""
+    bots = study.participants.filter(is_bot=True)
+    count = bots.count()
+    bots.delete()
+    return count
+
+
 def participant_language_set(*, participant: Participant, language: str) -> None:
     """Record the language a participant chose on the information sheet (a study left to
     the participant's choice, languages.py)."""

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import json
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -65,3 +66,30 @@ def test_run_bots_refuses_unknown_or_closed_studies(small_study):
     small_study.save()
     with pytest.raises(CommandError, match="closed"):
         call_command("run_bots", "small", n=1)
+
+
+def test_rehearse_writes_the_export_report_and_power_of_its_bots_only(make_set, tmp_path):
+    """One command: bots through the real flow, their export, the report and the power
+    analysis; real participants' answers stay apart, and --clean removes the bots."""
+    from tests.studyapp.participant import Walker
+
+    study = study_build(manifest=make_set("task2", design="task2"), design="task2",
+                        slug="task2").study
+    real = Walker("task2")
+    real.to_trials()
+    real.answer()
+    out = io.StringIO()
+    call_command("rehearse", "task2", bots=3, seed=2, out=tmp_path / "r", stdout=out)
+    text = out.getvalue()
+    for made in ("responses.csv", "report.pdf", "power"):
+        assert str(tmp_path / "r" / made) in text and (tmp_path / "r" / made).exists()
+    rows = list(csv.DictReader((tmp_path / "r" / "responses.csv").open()))
+    assert len(rows) == 3 * 127 and {r["bot"] for r in rows} == {"1"}
+    power = json.loads((tmp_path / "r" / "power" / "power.json").read_text())
+    assert power["dv"] == "correct" and power["within"] == ["method", "character"]
+    assert "bots: 3" in text                                      # the status printed
+    call_command("rehearse", "task2", bots=1, clean=True, out=tmp_path / "r2", stdout=out)
+    assert "one bot: no report" in out.getvalue()
+    assert Participant.objects.filter(study=study, is_bot=True).count() == 1
+    assert Participant.objects.filter(study=study, is_bot=False).count() == 1
+    assert export("task2") == [] or all(r["bot"] == "0" for r in export("task2"))

@@ -203,3 +203,12 @@ def test_a_set_without_emotions_makes_a_study_with_its_own_questions(make_set, t
     with pytest.raises(CommandError, match="emotion 'happy' is not one of"):
         call_command("build_study", str(manifest), design="custom", slug="plain2",
                      questions=path, stdout=io.StringIO())
+
+
+def test_rehearse_analyses_a_studys_own_questions(own, tmp_path):
+    out = io.StringIO()
+    call_command("rehearse", "own", bots=3, seed=4, out=tmp_path / "r", stdout=out)
+    report = json.loads((tmp_path / "r" / "report.json").read_text())
+    assert set(report["measures"]) == {"clarity", "natural", "quality"}
+    power = json.loads((tmp_path / "r" / "power" / "power.json").read_text())
+    assert power["dv"] == "natural" and power["within"] == ["character", "emotion"]
