@@ -179,6 +179,9 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.load_study", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--participants", type=int, default=200)
+    parser.add_argument("--launch", action="store_true",
+                        help="launch day: 500 participants arriving within 60 s, then answering "
+                             "as usual (sets --participants 500 --ramp 60 unless given)")
     parser.add_argument("--duration", type=float, default=90,
                         help="seconds of answering after the ramp (default 90)")
     parser.add_argument("--ramp", type=float, default=10,
@@ -210,6 +213,10 @@ def main(argv=None) -> int:
     parser.add_argument("--out", type=Path, default=REPO / "var" / "bench",
                         help="run folder, clips, logs and result JSON (default var/bench)")
     args = parser.parse_args(argv)
+    if args.launch:
+        given = set(argv if argv is not None else sys.argv[1:])
+        args.participants = args.participants if "--participants" in given else 500
+        args.ramp = args.ramp if "--ramp" in given else 60.0
     if args.participants < 1 or args.duration <= 0 or args.duration > 1800:
         parser.error("--participants >= 1 and 0 < --duration <= 1800")
 
