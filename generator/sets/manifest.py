@@ -21,8 +21,11 @@ def stimulus_entry(
     duration_s: float,
     sentence: str = "",
     poster: Path | None = None,
+    measures: dict | None = None,
 ) -> dict:
-    """One ``stimuli``/``practice`` item for a clip already written under ``set_dir``."""
+    """One ``stimuli``/``practice`` item for a clip already written under ``set_dir``;
+    ``measures`` are the clip's objective measures (``generator.sets.measures``), left
+    out for clips the generator did not animate (imported ones)."""
     entry = {
         "id": stimulus_id,
         "file": clip.relative_to(set_dir).as_posix(),
@@ -33,6 +36,8 @@ def stimulus_entry(
     }
     if poster is not None:
         entry["poster"] = poster.relative_to(set_dir).as_posix()
+    if measures is not None:
+        entry["measures"] = dict(measures)
     return entry
 
 

@@ -26,6 +26,7 @@ from generator.render.contact_sheet import contact_sheet_write
 from generator.rig.character import Character, character_get, characters, primary_character
 from generator.rig.controls import EMOTIONS, emotions_check
 from generator.sets.manifest import manifest_write, stimulus_entry
+from generator.sets.measures import clip_measures
 from generator.speech.corpus import PRACTICE_SENTENCE, SENTENCE_TYPES, Utterance, utterances
 from generator.speech.dataset import item_build_job, item_paths, split_write
 from generator.speech.synthesis import SAMPLE_RATE
@@ -95,6 +96,13 @@ def _render_job(job: ClipJob) -> tuple[str, bool]:
     return job.stimulus_id, True
 
 
+def rig_measures(character: Character, values, wav: Path) -> dict:
+    """The manifest's ``measures`` of a clip drawn from ``character``'s rig ``values``
+    (T, K) with the speech in ``wav``: measured on the canonical track the renderer draws."""
+    return clip_measures(character.rig.to_canonical(values), audio_read(wav, SAMPLE_RATE),
+                         SAMPLE_RATE)
+
+
 def stimulus_id(character: Character, utterance: Utterance) -> str:
     return f"{character.slug}-{utterance.key}-gt"
 
@@ -120,7 +128,8 @@ def gt_set_write(out: Path, *, name: str, description: str, selection: Selection
     entries = {}
     for job in jobs:
         character = character_get(job.character)
-        meta = json.loads(item_paths(dataset, character, job.utterance).meta.read_text())
+        paths = item_paths(dataset, character, job.utterance)
+        meta = json.loads(paths.meta.read_text())
         clip, poster, _ = _paths(job)
         factors = {"character": character.name, "emotion": job.utterance.emotion, "method": "GT"}
         if job.utterance.sentence_type != "practice":
@@ -128,7 +137,9 @@ def gt_set_write(out: Path, *, name: str, description: str, selection: Selection
                         "sentence_group": job.utterance.group}
         entries[job.stimulus_id] = stimulus_entry(
             out, stimulus_id=job.stimulus_id, clip=clip, poster=poster, factors=factors,
-            duration_s=meta["duration_s"], sentence=meta["sentence"])
+            duration_s=meta["duration_s"], sentence=meta["sentence"],
+            measures=rig_measures(character, track_read(paths.rig, character.rig.controls),
+                                  paths.wav))
     practice = [entries.pop(jobs[-1].stimulus_id)]
     manifest = manifest_write(out, name=name, description=description, factors=FACTORS,
                               practice=practice, stimuli=list(entries.values()))

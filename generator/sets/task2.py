@@ -24,7 +24,7 @@ from generator.models.data import AUDIO_RATE
 from generator.models.registry import Methods
 from generator.rig.character import Character, character_get, characters, primary_character
 from generator.rig.controls import EMOTIONS
-from generator.sets.task1 import PRACTICE, practice_id
+from generator.sets.task1 import PRACTICE, practice_id, rig_measures
 from generator.speech.corpus import Utterance, utterances
 from generator.speech.synthesis import SAMPLE_RATE
 
@@ -82,7 +82,9 @@ def task2_write(out: Path, *, methods: Methods, dataset: Path, size: int, worker
     for job in jobs:
         entries.append(stimulus_entry(out, stimulus_id=job["id"], clip=Path(job["clip"]),
                                       poster=Path(job["poster"]), factors=job["factors"],
-                                      duration_s=job["duration_s"], sentence=job["sentence"]))
+                                      duration_s=job["duration_s"], sentence=job["sentence"],
+                                      measures=rig_measures(character_get(job["character"]),
+                                                            job["values"], Path(job["wav"]))))
     manifest = manifest_write(
         out, name="task2", factors=FACTORS, practice=entries[-1:], stimuli=entries[:-1],
         description="Task 2: 6 characters x 7 emotions x 3 methods (GT, ETAD, EVP-style) on "

@@ -141,6 +141,10 @@ def test_task1_subset_manifest_follows_the_contract(dataset, tmp_path, capsys):
         assert file_sha256(out / item["file"]) == item["sha256"]
         assert (out / item["poster"]).is_file()
         assert item["factors"]["emotion"] in EMOTIONS and item["factors"]["method"] == "GT"
+        measures = item["measures"]  # the GT clip against its own speech and expression
+        assert measures["expression_nearest"] == item["factors"]["emotion"]
+        assert measures["sync_r"] > 0.3 and abs(measures["sync_lag_ms"]) <= 80
+        assert set(measures["expression_distance"]) == set(EMOTIONS)
     for item in manifest["stimuli"]:
         assert item["factors"]["character"] in ("Ray", "Human")
         assert item["factors"]["sentence_type"] == "common"
@@ -164,3 +168,6 @@ def test_demo_writes_a_real_set(tmp_path, capsys):
     assert manifest["placeholder"] is False and len(manifest["practice"]) == 1
     cells = {(s["factors"]["character"], s["factors"]["emotion"]) for s in manifest["stimuli"]}
     assert len(manifest["stimuli"]) == len(cells) == 49
+    nearest = [s["measures"]["expression_nearest"] == s["factors"]["emotion"]
+               for s in manifest["stimuli"]]
+    assert all(nearest), "an ideal observer names every GT clip's emotion"
