@@ -9,11 +9,15 @@ Django's test client and CSRF checks on. On the way it checks that the server
 shows the page it expects and that invalid submissions are refused with a
 4xx. ``accurate`` bots answer the intended emotion with a set probability and
 give ratings around set means per method, so the export shows clear effects.
+``observer`` bots answer from each clip's own measures (the manifest's
+``measures``, written by the generator): an observer pilot, whose limits the
+README states ("An observer pilot").
 """
 
 from __future__ import annotations
 
 import json
+import math
 import random
 import re
 import uuid
@@ -56,8 +60,93 @@ DEFAULT = Profile(0.75, 5.0, 5.0, 4.6)
 CONFIG = re.compile(r'<script id="trial-config" type="application/json">(.*?)</script>', re.S)
 
 
-def answer_choose(factors: dict, rng: random.Random, mode: str, offset: float) -> dict:
-    """The four answers a bot gives for a clip with these factors."""
+#: Observer bots (mode ``observer``): the softmax temperature over the expression
+#: distances (rig units; the demo's GT clips have margins of 0.85-1.85 between the
+#: nearest and second-nearest emotion: at 0.3, a clip whose six rivals are all 1.2
+#: further away is named right 90 % of the time, one with rivals 0.1 further 19 %),
+#: and the measures at which a rating reaches the top of its scale. None is fitted
+#: to people.
+OBSERVER_TEMPERATURE = 0.3
+OBSERVER_SYNC_R_TOP = 0.8      # sync r giving a sync rating of 7 (r <= 0 gives 1)
+OBSERVER_JITTER_SCALE = 0.03   # jitter at which smoothness has fallen to 1/e
+OBSERVER_INTENSITY_SCALE = 0.8  # distance from neutral at which intensity is 1 - 1/e
+OBSERVER_KEYS = ("expression_distance", "sync_r", "jitter")
+
+
+@dataclass(frozen=True)
+class Observer:
+    """One observer bot: its own softmax temperature (higher: vaguer), the noise of
+    its ratings (SD in scale points) and its bias (added to every rating)."""
+
+    temperature: float
+    noise: float
+    bias: float
+
+
+def observer_draw(rng: random.Random, bias: float) -> Observer:
+    """A bot's observer traits: a temperature log-normal around OBSERVER_TEMPERATURE
+    (SD 0.3 in logs), rating noise uniform in 0.6-1.2 points, and the bot's rating
+    level ``bias``."""
+    return Observer(temperature=OBSERVER_TEMPERATURE * math.exp(rng.gauss(0, 0.3)),
+                    noise=rng.uniform(0.6, 1.2), bias=bias)
+
+
+def observer_probabilities(distances: dict[str, float], temperature: float) -> dict[str, float]:
+    """P(naming each emotion): softmax over -distance / temperature, so the nearer an
+    emotion's pose, and the clearer the margin, the likelier it is named."""
+    nearest = min(distances.values())
+    weights = {e: math.exp(-(d - nearest) / temperature) for e, d in distances.items()}
+    total = sum(weights.values())
+    return {e: w / total for e, w in weights.items()}
+
+
+def observer_levels(measures: dict) -> dict[str, float]:
+    """Where a clip's measures put each rating, 0..1 (1 at the top of the scale):
+    intensity from the expression's distance from neutral, sync from the sync r,
+    naturalness from the mean of smoothness (exp(-jitter / scale)) and sync."""
+    sync = min(1.0, max(0.0, measures["sync_r"] / OBSERVER_SYNC_R_TOP))
+    smooth = math.exp(-max(0.0, measures["jitter"]) / OBSERVER_JITTER_SCALE)
+    strength = measures["expression_distance"].get("neutral", 0.0)
+    return {"intensity": 1 - math.exp(-strength / OBSERVER_INTENSITY_SCALE), "sync": sync,
+            "naturalness": (smooth + sync) / 2}
+
+
+def observer_answers(measures: dict, rng: random.Random, observer: Observer) -> dict:
+    """An observer bot's four answers from a clip's measures."""
+    probabilities = observer_probabilities(measures["expression_distance"],
+                                           observer.temperature)
+    emotion = rng.choices(list(probabilities), weights=list(probabilities.values()))[0]
+    levels = observer_levels(measures)
+    return {"response_emotion": emotion,
+            **{k: min(7, max(1, round(rng.gauss(1 + 6 * level + observer.bias, observer.noise))))
+               for k, level in levels.items()}}
+
+
+def observer_refusal(study: Study) -> str:
+    """Why observer bots cannot rehearse ``study`` ("" when they can): they answer the
+    paper's four questions, from measures every clip must have."""
+    if study.questions:
+        return (f"study {study.slug!r} asks its own questions; observer bots answer the "
+                "paper's four only: use --answers accurate or random.")
+    lacking = [s.stimulus_id for s in study.stimuli.all()
+               if not all(k in (s.measures or {}) for k in OBSERVER_KEYS)]
+    if lacking:
+        return (f"{len(lacking)} clip(s) of study {study.slug!r} have no measures in the "
+                f"manifest (first: {lacking[0]}); observer bots answer from them. Sets made by "
+                "`generator stimuli task1|task2|demo` have them, imported clips do not: use "
+                "--answers accurate or random.")
+    return ""
+
+
+def answer_choose(factors: dict, rng: random.Random, mode: str, offset: float,
+                  measures: dict | None = None, observer: Observer | None = None) -> dict:
+    """The four answers a bot gives for a clip with these factors (and, for an
+    ``observer`` bot, these measures)."""
+    if mode == "observer":
+        if not measures:
+            raise ValueError("observer bots answer from the clip's measures; it has none "
+                             "(observer_refusal says so before a rehearsal)")
+        return observer_answers(measures, rng, observer or observer_draw(rng, offset))
     if mode == "random":
         return {"response_emotion": rng.choice(RESPONSES),
                 **{k: rng.randint(1, 7) for k in ("intensity", "sync", "naturalness")}}
@@ -80,12 +169,16 @@ def _profile(factors: dict) -> Profile:
 
 
 def answers_choose(questions: tuple[Question, ...], factors: dict, rng: random.Random,
-                   mode: str, offset: float) -> dict:
+                   mode: str, offset: float, measures: dict | None = None,
+                   observer: Observer | None = None) -> dict:
     """A bot's answers to any question set: the paper's by ``answer_choose``; a study's
     own with ``accurate`` bots scoring choice questions by their ``correct_factor`` and
-    placing ratings by the clip's naturalness profile (scaled to each scale or slider)."""
+    placing ratings by the clip's naturalness profile (scaled to each scale or slider).
+    Observer bots answer the paper's questions only (``observer_refusal``)."""
     if questions == PAPER:
-        return answer_choose(factors, rng, mode, offset)
+        return answer_choose(factors, rng, mode, offset, measures, observer)
+    if mode == "observer":
+        raise ValueError("observer bots answer the paper's four questions only")
     accurate, profile, answers = mode == "accurate", _profile(factors), {}
     level = (profile.naturalness + offset - 1) / 6  # 0..1, as a 1..7 rating would be
     for q in questions:
@@ -113,6 +206,8 @@ class Bot:
         self.slug, self.mode, self.check_invalid = slug, mode, check_invalid
         self.rng = random.Random(seed)
         self.offset = self.rng.gauss(0, 0.5)   # this participant's own rating level
+        # Drawn only for observers, so other modes' answers stay those of their seed.
+        self.observer = observer_draw(self.rng, self.offset) if mode == "observer" else None
         host = next((h for h in settings.ALLOWED_HOSTS if "*" not in h and not h.startswith(".")),
                     "testserver")
         self.client = Client(enforce_csrf_checks=True, HTTP_HOST=host)
@@ -200,7 +295,7 @@ class Bot:
                        "intensity": trial.check_answer["intensity"], "sync": 4, "naturalness": 4}
         else:
             answers = answers_choose(questions, trial.stimulus.factors, self.rng, self.mode,
-                                     self.offset)
+                                     self.offset, trial.stimulus.measures, self.observer)
         body = {"submission_key": str(uuid.uuid4()), "trial_index": shown["trialIndex"],
                 "plays": 1,
                 "rt_ms": int(self.rng.lognormvariate(7.3, 0.4)), **answers}

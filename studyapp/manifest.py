@@ -99,6 +99,9 @@ def _item_problems(directory: Path, data: dict, *, verify_files: bool) -> list[s
             if not isinstance(item.get("factors", {}), dict):
                 problems.append(f"{where}: 'factors' must be an object.")
                 continue
+            if not isinstance(item.get("measures", {}), dict):
+                problems.append(f"{where}: 'measures' must be an object (the clip's measures, "
+                                "stimuli/README.md).")
             stimulus_id = item.get("id")
             if stimulus_id in seen_ids:
                 problems.append(f"{where}: id {stimulus_id!r} is used twice.")

@@ -121,6 +121,9 @@ class Stimulus(models.Model):
     duration_s = models.FloatField(null=True, blank=True)
     sentence = models.TextField(blank=True)
     factors = models.JSONField(default=dict)
+    # The clip's objective measures from the manifest ({} when it has none): what
+    # observer bots answer from (bots.py); participants never see them.
+    measures = models.JSONField(default=dict, blank=True)
     is_practice = models.BooleanField(default=False)
     # The level of the study's between factor ("" when there is none).
     group = models.CharField(max_length=50, blank=True)

@@ -119,7 +119,7 @@ def _stimuli_create(study: Study, stimulus_set: StimulusSet) -> None:
                 study=study, stimulus_id=item["id"], file=item["file"],
                 poster=item.get("poster", ""), sha256=item.get("sha256", ""),
                 duration_s=item.get("duration_s"), sentence=item.get("sentence", ""),
-                factors=factors, is_practice=is_practice,
+                factors=factors, measures=item.get("measures") or {}, is_practice=is_practice,
                 group="" if is_practice or not between else str(factors[between]),
             ))
     Stimulus.objects.bulk_create(rows)

@@ -14,7 +14,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from studyapp.bots import bots_run
+from studyapp.bots import bots_run, observer_refusal
 from studyapp.export import csv_write, export_table
 from studyapp.management.study_arg import study_from_slug
 from studyapp.services import study_bots_remove
@@ -29,9 +29,10 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("slug", help="the study's slug")
         parser.add_argument("--bots", type=int, default=6, help="how many bots (default 6)")
-        parser.add_argument("--answers", choices=["random", "accurate"], default="accurate",
-                            help="random answers, or accurate ones with clear method effects "
-                                 "(run_bots; default accurate)")
+        parser.add_argument("--answers", choices=["random", "accurate", "observer"], default="accurate",
+                            help="random answers, accurate ones with clear method effects, or "
+                                 "observer ones from each clip's measures (run_bots; default "
+                                 "accurate)")
         parser.add_argument("--seed", type=int, default=0, help="seed of the bots' choices")
         parser.add_argument("--out", type=Path, default=None,
                             help="folder for the rehearsal's files (default var/rehearsal/SLUG)")
@@ -45,6 +46,8 @@ class Command(BaseCommand):
             raise CommandError("--bots must be at least 1.")
         if not study.is_open:
             raise CommandError(f"study {slug!r} is closed: open it in the admin to rehearse.")
+        if answers == "observer" and (refusal := observer_refusal(study)):
+            raise CommandError(refusal)
         out = out or Path(settings.BASE_DIR) / "var" / "rehearsal" / slug
         out.mkdir(parents=True, exist_ok=True)
         if clean:

@@ -5,7 +5,7 @@ import logging
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from studyapp.bots import bots_run
+from studyapp.bots import bots_run, observer_refusal
 from studyapp.management.study_arg import study_from_slug
 
 
@@ -18,9 +18,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("slug", help="the study's slug")
         parser.add_argument("--n", type=int, default=5, help="number of bots (default: %(default)s)")
-        parser.add_argument("--answers", choices=["random", "accurate"], default="random",
-                            help="random answers, or 'accurate': the intended emotion with a set "
-                                 "probability per method and ratings around set means")
+        parser.add_argument("--answers", choices=["random", "accurate", "observer"], default="random",
+                            help="random answers; 'accurate': the intended emotion with a set "
+                                 "probability per method and ratings around set means; "
+                                 "'observer': answers from each clip's measures in the manifest "
+                                 "(an observer pilot, README)")
         parser.add_argument("--seed", type=int, default=0, help="seed of the bots' choices")
 
     def handle(self, *args, slug, n, answers, seed, **options):
@@ -29,6 +31,8 @@ class Command(BaseCommand):
             raise CommandError(f"study {slug!r} is closed: open it in the admin to rehearse.")
         if n < 1:
             raise CommandError("--n must be at least 1.")
+        if answers == "observer" and (refusal := observer_refusal(study)):
+            raise CommandError(refusal)
         # The bots post invalid answers on purpose; Django would log each 4xx.
         logging.getLogger("django.request").setLevel(logging.ERROR)
         with tqdm(total=n, unit="bot", disable=None) as bar:
