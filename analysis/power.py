@@ -99,15 +99,20 @@ def population_from_cells(cells: CellMeans | pd.DataFrame) -> Population:
 
 
 def population_from_paper(design: str, dv: str, within=None, seed: int = 1) -> Population:
-    """The population of :mod:`analysis.simulate`: its model of the paper's reported means
-    and SEs (and its ASSUMED values), estimated from ``PAPER_SAMPLE`` simulated participants
-    analysed as the report analyses them."""
+    """The population of :mod:`analysis.simulate`: its model of the paper's reported means,
+    SEs and Fs (and its ASSUMED values), estimated from ``PAPER_SAMPLE`` simulated
+    participants analysed as the report analyses them (for the design's own factors, their
+    cell means drawn without writing the export: :func:`analysis.simulate.cell_draws`)."""
     from analysis.designs import DESIGNS
     from analysis.responses import RATINGS, measured_trials
-    from analysis.simulate import simulate
+    from analysis.simulate import cell_draws, simulate
 
     if dv not in ("correct", *RATINGS):
         raise ValueError(f"with --from-paper, --dv must be correct, {', '.join(RATINGS)}; got {dv!r}.")
+    if within is None or tuple(within) == DESIGNS[design].within:
+        levels, cells = cell_draws(design, PAPER_SAMPLE, np.random.default_rng(seed))
+        Y = cells[dv]
+        return Population(Y.mean(axis=0), np.cov(Y, rowvar=False, ddof=1), levels, Y)
     trials = measured_trials(simulate(design, PAPER_SAMPLE, seed))
     return population_from_cells(cell_means(trials, dv, within or DESIGNS[design].within, "participant"))
 
@@ -390,15 +395,19 @@ def main(argv: list[str] | None = None) -> int:
         raise ValueError("--resample needs --responses (the paper has no participants to resample).")
     seed = args.seed if args.seed is not None else int(np.random.SeedSequence().entropy % 2**32)
     if args.from_paper:
-        from analysis.simulate import PAPER_N, PARTICIPANT_R, TRIAL_SD
+        from analysis.simulate import PAPER_N, TRIAL_SD, measure_models
 
         pop = population_from_paper(args.from_paper, args.dv, args.within, seed)
         default_n = PAPER_N[args.from_paper]
+        model = measure_models(args.from_paper)[args.dv]
+        cell_sd = f", a participant x cell SD {model.cell_sd:.3f}" if model.cell_sd else ""
         source = {"from_paper": args.from_paper,
-                  "assumptions": f"the paper's means and SEs as analysis.simulate models them: a "
-                  f"participant's deviations correlated {PARTICIPANT_R} across conditions, rating noise "
-                  f"SD {TRIAL_SD}, and the values docs/analysis.md marks ASSUMED; estimated from "
-                  f"{PAPER_SAMPLE} simulated participants"}
+                  "assumptions": f"the paper's means, SEs and Fs as analysis.simulate models them: each "
+                  f"reported F the median F of studies of the paper's n (effects the paper reports no "
+                  f"means for sized from their F), a participant's deviations correlated {model.r:.3f} "
+                  f"across conditions{cell_sd}, "
+                  f"rating noise SD {TRIAL_SD}, and the values docs/analysis.md marks "
+                  f"ASSUMED; estimated from {PAPER_SAMPLE} simulated participants"}
     else:
         if not args.within:
             raise ValueError("--within is required with --responses.")

@@ -1,29 +1,37 @@
 """``python -m analysis.simulate``: responses drawn from the paper's reported results.
 
 Writes a responses export (docs/design.md schema) so that the report can be
-shown, and tested, before any participant has taken part. Means and SEs are
-those of the paper's sections 5.1.5-5.1.6; values the paper does not report
-are marked ASSUMED below (docs/analysis.md lists them).
+shown, and tested, before any participant has taken part. Means, SEs and Fs
+are those of the paper's sections 5.1.5-5.1.6: every effect the paper reports
+an F for is sized so that the paper's F is the median F of studies of the
+paper's n (:func:`measure_models`); values the paper does not report are
+marked ASSUMED below (docs/analysis.md lists them).
 """
 
 from __future__ import annotations
 
 import argparse
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from scipy import optimize, stats
 
 from analysis.cli import run
 from analysis.responses import ORDER
+from analysis.rm_anova import effect_contrasts
 from contract import EMOTIONS, EXPORT_COLUMNS
 
 PROG = "python -m analysis.simulate"
-#: Correlation of a participant's condition means across conditions (ASSUMED).
+#: Correlation of a participant's condition deviations (ASSUMED) where no reported F fixes it.
 PARTICIPANT_R = 0.6
 #: SD of a single rating around the participant's condition mean (ASSUMED).
 TRIAL_SD = 0.8
+#: Measured trials per ANOVA cell: Task 1 two sentence types, Task 2 seven emotions.
+TRIALS_PER_CELL = {"task1": 2, "task2": 7}
 
 # (M, SE) per emotion, Task 1 recognition (5.1.5); surprise is not reported: ASSUMED.
 T1_RECOGNITION = {
@@ -35,8 +43,10 @@ T1_RECOGNITION = {
 T1_INTENSITY = {e: (3.461, 0.398) if e == "neutral" else (5.2, 0.30) for e in EMOTIONS}
 # Task 1 sync and naturalness: no effects, means not reported: ASSUMED 4.5 (.30).
 T1_FLAT = {e: (4.5, 0.30) for e in EMOTIONS}
-# Task 1 character main effect on recognition (significant, size not reported): ASSUMED.
-T1_CHARACTER_SHIFT = dict(zip(ORDER["character"], (-0.04, 0.02, 0.0, 0.03, -0.02, 0.01, 0.0), strict=True))
+# Shape of Task 1's character main effect (ASSUMED; its size comes from the reported F).
+T1_CHARACTER_SHAPE = dict(zip(ORDER["character"], (-4, 2, 0, 3, -2, 1, 0), strict=True))
+#: Seed of the fixed pattern of Task 1's character x emotion interaction (ASSUMED shape).
+INTERACTION_SEED = 15
 # (M, SE) per method, Task 2 (5.1.6).
 T2 = {
     "correct": {"GT": (0.786, 0.046), "ETAD": (0.743, 0.033), "EVP": (0.619, 0.030)},
@@ -45,6 +55,29 @@ T2 = {
     "naturalness": {"GT": (4.983, 0.681), "ETAD": (3.805, 0.672), "EVP": (2.186, 0.411)},
 }
 PAPER_N = {"task1": 20, "task2": 5}
+#: The Fs the paper reports (F, df1, df2), per design, measure and effect (5.1.5-5.1.6); the
+#: simulation's effects are sized so that these are the median F of studies of the paper's n.
+#: Task 2 naturalness is printed F(2, 22); with 5 participants df2 is 8 (its p = .002 is F(2, 8)'s).
+PAPER_F = {
+    "task1": {
+        "correct": {"emotion": (53.139, 6, 114), "character": (3.215, 6, 114),
+                    "character:emotion": (3.957, 36, 684)},
+        "intensity": {"emotion": (27.03, 6, 114), "character": (8.515, 6, 114),
+                      "character:emotion": (3.386, 36, 684)},
+    },
+    "task2": {
+        "correct": {"method": (5.056, 2, 8)},
+        "intensity": {"method": (0.056, 2, 8)},
+        "sync": {"method": (16.531, 2, 8)},
+        "naturalness": {"method": (15.077, 2, 8)},
+    },
+}  # fmt: skip
+#: Effects the paper found absent (no significant F): none is simulated.
+PAPER_ABSENT = {
+    "task1": {"sync": ("character", "emotion", "character:emotion"),
+              "naturalness": ("character", "emotion", "character:emotion")},
+    "task2": {"intensity": ("method",)},
+}  # fmt: skip
 # Where wrong answers go (ASSUMED, consistent with the paper's remarks: fear and disgust
 # are hard; the usual fear-surprise and disgust-anger confusions of the literature).
 CONFUSIONS = {
@@ -72,34 +105,200 @@ def _stimuli(design: str) -> pd.DataFrame:
     return grid.to_frame(index=False).assign(sentence_type="common")
 
 
-def _condition_means(design: str, stim: pd.DataFrame) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """Population (M, SD across participants) per measure for every clip."""
-    n = PAPER_N[design]
-    out = {}
+@dataclass(frozen=True)
+class MeasureModel:
+    """How one measure is drawn: per stimulus the population mean, per condition the SD of a
+    participant's deviation, and the correlation of those deviations across conditions."""
+
+    mean: np.ndarray  # (stimuli,)
+    sd: np.ndarray  # (conditions,)
+    r: float
+    cell_sd: float = 0.0  # SD of a participant's deviation per ANOVA cell (participant x cell)
+
+
+def _design_frame(design: str, stim: pd.DataFrame) -> tuple[dict, np.ndarray, np.ndarray]:
+    """The ANOVA's factor levels, the ANOVA cell of each stimulus and its condition (the
+    factor the paper reports M and SE for: emotion in Task 1, method in Task 2)."""
+    within = ("character", "emotion") if design == "task1" else ("method", "character")
+    levels = {f: tuple(lv for lv in ORDER[f] if lv in set(stim[f])) for f in within}
+    codes = [stim[f].map({lv: i for i, lv in enumerate(levels[f])}).to_numpy() for f in within]
+    cell = np.ravel_multi_index(codes, tuple(len(v) for v in levels.values()))
+    condition = "emotion" if design == "task1" else "method"
+    cond = stim[condition].map({lv: i for i, lv in enumerate(ORDER[condition])}).to_numpy()
+    return levels, cell, cond
+
+
+def median_noncentrality(F: float, df1: float, df2: float) -> float:
+    """The noncentrality for which ``F`` is the median of the noncentral F(df1, df2); 0 when
+    ``F`` is at or below the central F's median (no effect can make it the median)."""
+    if F <= stats.f.median(df1, df2):
+        return 0.0
+    return float(optimize.brentq(lambda lam: stats.ncf.median(df1, df2, lam) - F, 1e-9, 100 * df1 * F))
+
+
+def _trial_var(measure: str, p: np.ndarray, var_p: np.ndarray) -> np.ndarray:
+    """Variance of one trial around the participant's mean: Bernoulli, averaged over
+    participants (``E p(1 - p) = mu (1 - mu) - Var p``), or rating noise plus rounding."""
+    if measure == "correct":
+        return np.clip(p * (1 - p) - var_p, 1e-4, None)
+    return np.full(p.shape, TRIAL_SD**2 + 1 / 12)
+
+
+def _expected(measure: str, mean: np.ndarray, sd: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The mean of a trial whose participant mean is N(``mean``, ``sd``), and its slope in
+    ``mean`` (the share of a participant's deviation that reaches the trial): recognition
+    probabilities are clipped into .01..99 per participant; ratings are as they are."""
+    if measure != "correct":
+        return mean, np.ones_like(mean)
+    lo, hi = 0.01, 0.99
+    s = np.maximum(sd, 1e-12)
+    a, b = (lo - mean) / s, (hi - mean) / s
+    Pa, Pb = stats.norm.cdf(a), stats.norm.cdf(b)
+    expected = lo * Pa + hi * (1 - Pb) + mean * (Pb - Pa) + s * (stats.norm.pdf(a) - stats.norm.pdf(b))
+    return expected, Pb - Pa
+
+
+def _interaction_pattern(levels: dict, weight: np.ndarray) -> np.ndarray:
+    """A fixed pseudo-random character x emotion pattern (seed ``INTERACTION_SEED``), scaled per
+    emotion by ``weight``, double-centred (no main effect), of unit norm; (cells,)."""
+    k1, k2 = (len(v) for v in levels.values())
+    B = np.random.default_rng(INTERACTION_SEED).standard_normal((k1, k2)) * weight
+    B = B - B.mean(axis=0) - B.mean(axis=1, keepdims=True) + B.mean()
+    return (B / np.linalg.norm(B)).ravel()
+
+
+@cache
+def measure_models(design: str) -> dict[str, MeasureModel]:
+    """Per measure, the population :func:`simulate` draws from: the paper's means, its SEs
+    as the SD of a participant's condition mean, and effects sized from the reported Fs.
+
+    For each reported F (``PAPER_F``) with df (df1, df2), the noncentrality ``lam`` for
+    which it is the median F (:func:`median_noncentrality`) fixes the effect's size
+    relative to its error: ``n ||C' mu||^2 = lam tr(C' Sigma C) / df1`` (``C`` the effect's
+    orthonormal contrasts, ``Sigma`` the covariance of a participant's cell means, ``n``
+    the paper's). For the factor whose means the paper reports (emotion, method) that fixes
+    the correlation of a participant's deviations across its levels (clipped to 0..0.95);
+    for Task 1's character effect and interaction it fixes the scale of an ASSUMED shape.
+    """
+    stim = _stimuli(design)
+    return {m: _fit_measure(design, m, stim) for m in ("correct", "intensity", "sync", "naturalness")}
+
+
+def _fit_measure(design: str, measure: str, stim: pd.DataFrame) -> MeasureModel:
+    """:func:`measure_models` for one measure."""
+    levels, cell, cond = _design_frame(design, stim)
+    n, K = PAPER_N[design], TRIALS_PER_CELL[design]
+    n_cells, n_cond = int(np.prod([len(v) for v in levels.values()])), int(cond.max()) + 1
+    A = np.zeros((len(stim), n_cells))
+    A[np.arange(len(stim)), cell] = 1 / K  # cell mean = A' x trials
+    Acond = np.zeros((n_cells, n_cond))
+    Acond[cell, cond] = 1.0  # cell -> its condition
+    cells_per_cond = Acond.sum(axis=0)
     if design == "task1":
-        tables = {
-            "correct": T1_RECOGNITION,
-            "intensity": T1_INTENSITY,
-            "sync": T1_FLAT,
-            "naturalness": T1_FLAT,
-        }
-        for measure, table in tables.items():
-            m = stim["emotion"].map(lambda e, t=table: t[e][0]).to_numpy(dtype=float)
-            se = stim["emotion"].map(lambda e, t=table: t[e][1]).to_numpy(dtype=float)
-            if measure == "correct":
-                m = m + stim["character"].map(T1_CHARACTER_SHIFT).to_numpy(dtype=float)
-            out[measure] = (m, se * np.sqrt(n))
-        return out
-    emotion_rel = {
-        e: v[0] / np.mean([x[0] for x in T1_RECOGNITION.values()]) for e, v in T1_RECOGNITION.items()
-    }
-    for measure, table in T2.items():
-        m = stim["method"].map(lambda k, t=table: t[k][0]).to_numpy(dtype=float)
-        se = stim["method"].map(lambda k, t=table: t[k][1]).to_numpy(dtype=float)
+        table = {"correct": T1_RECOGNITION, "intensity": T1_INTENSITY}.get(measure, T1_FLAT)
+        key = stim["emotion"]
+    else:
+        table, key = T2[measure], stim["method"]
+    base = key.map(lambda k, t=table: t[k][0]).to_numpy(dtype=float)
+    se = np.array([table[c][1] for c in ORDER["emotion" if design == "task1" else "method"]])
+    if design == "task2" and measure == "correct":
+        # Emotions differ in recognition as in Task 1 (ASSUMED); averaged out in the ANOVA.
+        mean_t1 = np.mean([x[0] for x in T1_RECOGNITION.values()])
+        rel = {e: v[0] / mean_t1 for e, v in T1_RECOGNITION.items()}
+        base = base * stim["emotion"].map(rel).to_numpy(dtype=float)
+    reported = PAPER_F[design].get(measure, {})
+    contrasts = {e: effect_contrasts(levels, tuple(e.split(":"))) for e in reported}
+    shapes = {}
+    if design == "task1" and reported:
+        char = np.array([T1_CHARACTER_SHAPE[c] for c in levels["character"]], dtype=float)
+        char = np.repeat(char - char.mean(), len(levels["emotion"]))
+        shapes["character"] = char / np.linalg.norm(char)
+        emo_mean = np.array([table[e][0] for e in levels["emotion"]])
+        weight = np.sqrt(emo_mean * (1 - emo_mean)) if measure == "correct" else np.ones(len(emo_mean))
+        shapes["character:emotion"] = _interaction_pattern(levels, weight)
+    scale = dict.fromkeys(shapes, 0.0)
+    sd, r, extra = se * np.sqrt(n), PARTICIPANT_R, 0.0
+
+    def cells_of(scale, sd):
+        """The expected cell means (recognition clipped into .01..99 per participant)."""
+        mean = base + sum(scale[e] * shapes[e][cell] for e in shapes)
+        return A.T @ _expected(measure, mean, np.sqrt(sd[cond] ** 2 + extra))[0]
+
+    for _ in range(10):  # the trial noise depends on the means and SDs found: iterate
+        mean = base + sum(scale[e] * shapes[e][cell] for e in shapes)
+        p, slope = _expected(measure, mean, np.sqrt(sd[cond] ** 2 + extra))
+        g = A.T @ slope  # how much of a participant's deviation reaches the cell mean
+        var_p = slope**2 * (sd[cond] ** 2 + extra)
+        trial = _trial_var(measure, p, var_p)
+        noise = A.T @ (trial / K) + extra * g**2  # variance of a cell mean, not shared
+        g_cond = (Acond.T @ g) / cells_per_cond
+        sd = np.sqrt(np.clip(n * se**2 - (Acond.T @ noise) / cells_per_cond**2, 0, None)) / g_cond
+        for effect, (F, df1, df2) in reported.items():
+            C = contrasts[effect]
+            lam = median_noncentrality(F, df1, df2)
+            t_noise = float(np.sum(C**2 * noise[:, None]))
+            M = C.T @ (g[:, None] * Acond)  # the effect's contrasts of the conditions
+            t_ind = float(np.sum((M * sd) ** 2))  # tr(C' A D^2 A' C): uncorrelated deviations
+            t_all = float(np.sum((M @ sd) ** 2))  # ||C' A sd||^2: fully correlated
+            if effect in shapes:
+                target = lam * (t_noise + (1 - r) * t_ind + r * t_all) / df1 / n
+
+                def excess(k, effect=effect, C=C, target=target, sd=sd):
+                    return float(np.sum((C.T @ cells_of({**scale, effect: k}, sd)) ** 2)) - target
+
+                hi = 4 * np.sqrt(target) / np.linalg.norm(C.T @ shapes[effect]) + 1e-9
+                scale[effect] = optimize.brentq(excess, 0.0, hi) if excess(hi) > 0 else hi
+            elif lam > 0:
+                need = n * float(np.sum((C.T @ cells_of(scale, sd)) ** 2)) * df1 / lam  # tr(C' Sigma C)
+                r_raw = (need - t_noise - t_ind) / (t_all - t_ind) if abs(t_all - t_ind) > 1e-12 else 0.0
+                r = float(np.clip(r_raw, 0.0, 0.95))
+                if r_raw < 0 or extra > 0:  # more error than the SEs allow: participant x cell
+                    r, gg = 0.0, float(np.sum(C**2 * (g**2)[:, None]))
+                    extra = max(0.0, extra + (need - t_noise - t_ind) / gg)
+    final = base + sum(scale[e] * shapes[e][cell] for e in shapes)
+    return MeasureModel(final, sd, r, float(np.sqrt(extra)))
+
+
+def draw_measures(design: str, shown: np.ndarray, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """Every measure for ``shown`` (participants x trials, stimulus row numbers of
+    :func:`_stimuli`), one participant per row: a participant's condition means are the
+    population's plus a deviation (SD per condition, correlated ``r`` across conditions, one
+    common factor per participant shared by the measures); ratings add trial noise
+    (``TRIAL_SD``) and are rounded into 1..7; recognition is a Bernoulli draw."""
+    models = measure_models(design)
+    _, cell, cond = _design_frame(design, _stimuli(design))
+    n_cond, n_cells = int(cond.max()) + 1, int(cell.max()) + 1
+    z = rng.standard_normal((len(shown), 1))
+    out = {}
+    for measure, m in models.items():
+        e = rng.standard_normal((len(shown), n_cond))
+        dev = m.sd * (np.sqrt(m.r) * z + np.sqrt(1 - m.r) * e)  # participants x conditions
+        mean = m.mean[shown] + np.take_along_axis(dev, cond[shown], axis=1)
+        if m.cell_sd > 0:
+            per_cell = rng.standard_normal((len(shown), n_cells))
+            mean += m.cell_sd * np.take_along_axis(per_cell, cell[shown], axis=1)
         if measure == "correct":
-            m = m * stim["emotion"].map(emotion_rel).to_numpy(dtype=float)
-        out[measure] = (m, se * np.sqrt(n))
+            out[measure] = (rng.random(shown.shape) < np.clip(mean, 0.01, 0.99)).astype(int)
+        else:
+            noisy = np.rint(mean + rng.normal(0, TRIAL_SD, shown.shape))
+            out[measure] = np.clip(noisy, 1, 7).astype(int)
     return out
+
+
+def cell_draws(design: str, participants: int, rng: np.random.Generator) -> tuple[dict, dict]:
+    """``participants`` simulated participants' cell means of every measure, drawn as
+    :func:`simulate` draws them but without the export: (levels of the ANOVA's factors,
+    measure -> array (participants, cells), first factor slowest)."""
+    stim = _stimuli(design)
+    levels, cell, _ = _design_frame(design, stim)
+    shown = np.broadcast_to(np.arange(len(stim)), (participants, len(stim)))
+    counts = np.bincount(cell)
+    cells = {}
+    for measure, x in draw_measures(design, shown, rng).items():
+        sums = np.zeros((participants, len(counts)))
+        np.add.at(sums, (slice(None), cell), x)
+        cells[measure] = sums / counts
+    return levels, cells
 
 
 def _wrong_answer(rng: np.random.Generator, emotion: str) -> str:
@@ -111,10 +310,11 @@ def simulate(design: str, participants: int, seed: int) -> pd.DataFrame:
     """Draw a responses export for ``participants`` people from the paper's results.
 
     Every participant sees one practice trial (trial_index 0) and then all
-    clips of the design in their own random order. A participant's condition
-    mean is the paper's mean plus a participant effect (SD = SE x sqrt(paper's
-    n), drawn per reported condition, correlated ``PARTICIPANT_R`` across
-    conditions); ratings add trial noise and are rounded into 1..7;
+    clips of the design in their own random order. The measures are drawn by
+    :func:`draw_measures` from :func:`measure_models`: a participant's
+    condition mean is the population's plus a deviation (its SD makes the
+    condition mean's SE the paper's, correlated across conditions as the
+    paper's F requires); ratings add trial noise and are rounded into 1..7;
     recognition is a Bernoulli draw.
 
     Returns
@@ -128,29 +328,18 @@ def simulate(design: str, participants: int, seed: int) -> pd.DataFrame:
         raise ValueError(f"participants must be at least 2; got {participants}.")
     rng = np.random.default_rng(seed)
     stim = _stimuli(design)
-    # The paper reports M and SE per emotion (Task 1) or method (Task 2): a participant's
-    # deviation is drawn once per such condition, so those SEs are what the data show.
-    condition = pd.Categorical(stim["emotion" if design == "task1" else "method"])
     practice = int(np.flatnonzero((stim["character"] == "Mery") & (stim["emotion"] == "neutral"))[0])
-    population = _condition_means(design, stim)
+    orders = np.argsort(rng.random((participants, len(stim))), axis=1)
+    # The stimulus row of each trial, the practice trial first.
+    shown = np.concatenate([np.full((participants, 1), practice), orders], axis=1)
+    drawn = draw_measures(design, shown, rng)
     start = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
     frames = []
     for i in range(participants):
         group = (i % 4) + 1 if design == "task1" else 1
-        z = rng.normal()
-        order = rng.permutation(len(stim))
-        trials = stim.iloc[order].reset_index(drop=True)
-        trials = pd.concat([stim.iloc[[practice]], trials], ignore_index=True)
-        shown = np.r_[practice, order]  # stimulus row of each trial, practice first
+        trials = stim.iloc[shown[i]].reset_index(drop=True)
         row = {"is_practice": np.r_[1, np.zeros(len(stim), dtype=int)]}
-        for measure, (m, sd) in population.items():
-            e = rng.normal(size=len(condition.categories))[condition.codes]
-            mean = (m + sd * (np.sqrt(PARTICIPANT_R) * z + np.sqrt(1 - PARTICIPANT_R) * e))[shown]
-            if measure == "correct":
-                row[measure] = (rng.random(len(trials)) < np.clip(mean, 0.01, 0.99)).astype(int)
-            else:
-                noisy = np.rint(mean + rng.normal(0, TRIAL_SD, len(trials)))
-                row[measure] = np.clip(noisy, 1, 7).astype(int)
+        row.update({measure: x[i] for measure, x in drawn.items()})
         trials = trials.assign(**row)
         trials["response_emotion"] = [
             e if ok else _wrong_answer(rng, e)
