@@ -136,25 +136,30 @@ def median_noncentrality(F: float, df1: float, df2: float) -> float:
     return float(optimize.brentq(lambda lam: stats.ncf.median(df1, df2, lam) - F, 1e-9, 100 * df1 * F))
 
 
-def _trial_var(measure: str, p: np.ndarray, var_p: np.ndarray) -> np.ndarray:
+def _trial_var(measure: str, p: np.ndarray, var_p: np.ndarray, slope: np.ndarray) -> np.ndarray:
     """Variance of one trial around the participant's mean: Bernoulli, averaged over
-    participants (``E p(1 - p) = mu (1 - mu) - Var p``), or rating noise plus rounding."""
+    participants (``E p(1 - p) = mu (1 - mu) - Var p``), or rating noise plus rounding,
+    shrunk by the share of ratings inside 1..7 (``slope`` of :func:`_expected`)."""
     if measure == "correct":
         return np.clip(p * (1 - p) - var_p, 1e-4, None)
-    return np.full(p.shape, TRIAL_SD**2 + 1 / 12)
+    return (TRIAL_SD**2 + 1 / 12) * slope
 
 
 def _expected(measure: str, mean: np.ndarray, sd: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The mean of a trial whose participant mean is N(``mean``, ``sd``), and its slope in
-    ``mean`` (the share of a participant's deviation that reaches the trial): recognition
-    probabilities are clipped into .01..99 per participant; ratings are as they are."""
-    if measure != "correct":
-        return mean, np.ones_like(mean)
-    lo, hi = 0.01, 0.99
-    s = np.maximum(sd, 1e-12)
+    ``mean`` (about the share of a participant's deviation that reaches the trial):
+    recognition probabilities are clipped into .01..99 per participant; a rating, the
+    participant's mean plus trial noise rounded into 1..7, is taken as that normal clipped
+    into 0.5..7.5 (rounding averages out inside) with 1 and 7 beyond."""
+    if measure == "correct":
+        lo, hi, s = 0.01, 0.99, np.maximum(sd, 1e-12)
+    else:
+        lo, hi, s = 0.5, 7.5, np.sqrt(sd**2 + TRIAL_SD**2)
     a, b = (lo - mean) / s, (hi - mean) / s
     Pa, Pb = stats.norm.cdf(a), stats.norm.cdf(b)
     expected = lo * Pa + hi * (1 - Pb) + mean * (Pb - Pa) + s * (stats.norm.pdf(a) - stats.norm.pdf(b))
+    if measure != "correct":
+        expected = expected + 0.5 * Pa - 0.5 * (1 - Pb)
     return expected, Pb - Pa
 
 
@@ -224,12 +229,15 @@ def _fit_measure(design: str, measure: str, stim: pd.DataFrame) -> MeasureModel:
         mean = base + sum(scale[e] * shapes[e][cell] for e in shapes)
         return A.T @ _expected(measure, mean, np.sqrt(sd[cond] ** 2 + extra))[0]
 
+    reported_means = np.array([table[c][0] for c in ORDER["emotion" if design == "task1" else "method"]])
     for _ in range(10):  # the trial noise depends on the means and SDs found: iterate
+        # Shift each condition so that its expected mean (after clipping) is the paper's.
+        base = base + (reported_means - (Acond.T @ cells_of(scale, sd)) / cells_per_cond)[cond]
         mean = base + sum(scale[e] * shapes[e][cell] for e in shapes)
         p, slope = _expected(measure, mean, np.sqrt(sd[cond] ** 2 + extra))
         g = A.T @ slope  # how much of a participant's deviation reaches the cell mean
         var_p = slope**2 * (sd[cond] ** 2 + extra)
-        trial = _trial_var(measure, p, var_p)
+        trial = _trial_var(measure, p, var_p, slope)
         noise = A.T @ (trial / K) + extra * g**2  # variance of a cell mean, not shared
         g_cond = (Acond.T @ g) / cells_per_cond
         sd = np.sqrt(np.clip(n * se**2 - (Acond.T @ noise) / cells_per_cond**2, 0, None)) / g_cond
