@@ -249,3 +249,12 @@ def test_bots_rehearse_a_chinese_study(chinese):
     call_command("run_bots", "small", n=1, answers="accurate", seed=1, stdout=out)
     assert "1 of 1 bots completed" in out.getvalue()
     assert Participant.objects.get(is_bot=True).language == "zh-hans"
+
+
+def test_a_chinese_page_leaves_the_next_request_in_english(chinese, client):
+    """A language is switched on per participant page; the thread that served it must
+    not keep it for the next request (the admin has Django's own Chinese catalogue)."""
+    w = Walker("small")
+    assert "研究说明" in w.client.get(w.url("consent/")).content.decode()
+    login = client.get("/admin/login/").content.decode()
+    assert "Log in" in login and "登录" not in login
