@@ -122,6 +122,16 @@ def observer_answers(measures: dict, rng: random.Random, observer: Observer) -> 
                for k, level in levels.items()}}
 
 
+def rehearsal_refusal(study: Study, n: int, mode: str) -> str:
+    """Why ``n`` bots answering in ``mode`` cannot rehearse ``study`` ("" when they can);
+    run_bots and rehearse ask it before anything runs."""
+    if not study.is_open:
+        return f"study {study.slug!r} is closed: open it in the admin to rehearse."
+    if n < 1:
+        return "the number of bots must be at least 1."
+    return observer_refusal(study) if mode == "observer" else ""
+
+
 def observer_refusal(study: Study) -> str:
     """Why observer bots cannot rehearse ``study`` ("" when they can): they answer the
     paper's four questions, from measures every clip must have."""

@@ -4,7 +4,6 @@ report and power analysis), before any participant is paid."""
 from __future__ import annotations
 
 import json
-import logging
 import subprocess
 import sys
 from pathlib import Path
@@ -12,9 +11,8 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
-from tqdm import tqdm
 
-from studyapp.bots import bots_run, observer_refusal
+from studyapp.bots import rehearsal_refusal
 from studyapp.export import csv_write, export_table
 from studyapp.management.study_arg import study_from_slug
 from studyapp.services import study_bots_remove
@@ -42,25 +40,16 @@ class Command(BaseCommand):
 
     def handle(self, *args, slug, bots, answers, seed, out, clean, **options):
         study = study_from_slug(slug)
-        if bots < 1:
-            raise CommandError("--bots must be at least 1.")
-        if not study.is_open:
-            raise CommandError(f"study {slug!r} is closed: open it in the admin to rehearse.")
-        if answers == "observer" and (refusal := observer_refusal(study)):
+        refusal = rehearsal_refusal(study, bots, answers)
+        if refusal:  # before --clean removes anything
             raise CommandError(refusal)
         out = out or Path(settings.BASE_DIR) / "var" / "rehearsal" / slug
         out.mkdir(parents=True, exist_ok=True)
         if clean:
             self.stdout.write(f"removed {study_bots_remove(study=study)} bot(s) of an earlier "
                               "rehearsal")
-        logging.getLogger("django.request").setLevel(logging.ERROR)  # bots post invalid answers
-        with tqdm(total=bots, unit="bot", disable=None) as bar:
-            completed, failures = bots_run(slug, n=bots, mode=answers, seed=seed,
-                                           progress=lambda done: bar.update(1))
-        for failure in failures:
-            self.stderr.write(failure)
-        if failures:
-            raise CommandError(f"{len(failures)} of {bots} bot(s) failed; nothing analysed.")
+        call_command("run_bots", slug, n=bots, answers=answers, seed=seed, stdout=self.stdout,
+                     stderr=self.stderr)  # a failed bot ends the rehearsal there
         responses = out / "responses.csv"
         with open(responses, "w", newline="", encoding="utf-8") as handle:
             csv_write(handle, *export_table(study, bots_only=True))
@@ -70,7 +59,7 @@ class Command(BaseCommand):
         else:
             made += self._report_and_power(study, responses, out, seed)
         call_command("study_status", slug, stdout=self.stdout)
-        self.stdout.write(f"{completed} bots rehearsed study {slug!r}; their answers stay out "
+        self.stdout.write(f"{bots} bots rehearsed study {slug!r}; their answers stay out "
                           "of the real export. Files:")
         for path in made:
             self.stdout.write(f"  {path}")

@@ -5,7 +5,7 @@ import logging
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from studyapp.bots import bots_run, observer_refusal
+from studyapp.bots import bots_run, rehearsal_refusal
 from studyapp.management.study_arg import study_from_slug
 
 
@@ -26,12 +26,8 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=0, help="seed of the bots' choices")
 
     def handle(self, *args, slug, n, answers, seed, **options):
-        study = study_from_slug(slug)
-        if not study.is_open:
-            raise CommandError(f"study {slug!r} is closed: open it in the admin to rehearse.")
-        if n < 1:
-            raise CommandError("--n must be at least 1.")
-        if answers == "observer" and (refusal := observer_refusal(study)):
+        refusal = rehearsal_refusal(study_from_slug(slug), n, answers)
+        if refusal:
             raise CommandError(refusal)
         # The bots post invalid answers on purpose; Django would log each 4xx.
         logging.getLogger("django.request").setLevel(logging.ERROR)
