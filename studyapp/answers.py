@@ -11,11 +11,8 @@ import uuid
 from django.utils.translation import gettext_lazy
 
 from studyapp.errors import ServiceError
-from studyapp.questions import PAPER, PROTOCOL_FIELDS, Question, answers_check, whole
+from studyapp.questions import PROTOCOL_FIELDS, Question, answers_check, whole
 
-# No stimulus id among the fields: the page names a trial by its index alone,
-# and the server knows which clip that trial shows (nothing names a condition).
-ANSWER_FIELDS = {*PROTOCOL_FIELDS, *(q.id for q in PAPER)}
 # An answer may come this much sooner than the clip's length after the trial was
 # shown: manifest durations are rounded, and a browser may report 'ended' a frame
 # or two early. Far below any clip's length, so a clip played at double speed

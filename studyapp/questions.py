@@ -32,7 +32,9 @@ from studyapp.languages import DEFAULT, languages
 
 KINDS = ("choice", "scale", "slider", "text")
 SLIDER_MAX = 100
-#: The answer request's own fields; every other field answers a question.
+#: The answer request's own fields; every other field answers a question. No
+#: stimulus id: the page names a trial by its index alone, and the server knows
+#: which clip that trial shows (nothing a participant receives names a condition).
 PROTOCOL_FIELDS = ("submission_key", "trial_index", "rt_ms", "plays")
 # Names a question id may not take: the request's fields and the export's own columns.
 RESERVED = {*PROTOCOL_FIELDS, *EXPORT_HEAD, *NAMED_FACTORS, *EXPORT_TRAILER, "correct"}

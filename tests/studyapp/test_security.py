@@ -15,8 +15,8 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from studyapp.answers import ANSWER_FIELDS
 from studyapp.models import Participant, Response, Trial
+from studyapp.questions import PAPER, PROTOCOL_FIELDS
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.django_db
@@ -96,7 +96,9 @@ def test_oversized_and_non_object_bodies_are_refused(walker):
 values = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True),
                    st.text(max_size=30), st.lists(st.integers(), max_size=3),
                    st.dictionaries(st.text(max_size=5), st.integers(), max_size=2))
-bodies = st.dictionaries(st.sampled_from(sorted(ANSWER_FIELDS) + ["extra"]), values)
+# The fields an answer to the paper's questions has, and one it must not.
+FIELDS = sorted({*PROTOCOL_FIELDS, *(q.id for q in PAPER)}) + ["extra"]
+bodies = st.dictionaries(st.sampled_from(FIELDS), values)
 
 
 @settings(max_examples=150, deadline=None,
