@@ -52,6 +52,19 @@ EXPORT_TRAILER = ("rt_ms", "plays", "started_at", "submitted_at", "pilot", "bot"
 EXPORT_TAIL = (*PAPER_ANSWER_COLUMNS, *EXPORT_TRAILER)
 EXPORT_COLUMNS = (*EXPORT_HEAD, *NAMED_FACTORS, *EXPORT_TAIL)
 
+#: Pairs export (``build_study --design pairs --compare FACTOR``, docs/design.md):
+#: one row per answered pair trial. PAIR_HEAD; then ``a_<factor>`` and
+#: ``b_<factor>`` for the compared factor; then the factors both clips share,
+#: once, in the manifest's order; then one column per question (a preference
+#: question holds the chosen level of the compared factor, or NO_PREFERENCE);
+#: then PAIR_TRAILER. ``left`` names the clip shown left (first on a phone).
+PAIR_HEAD = ("study", "participant", "group", "trial_index", "is_practice",
+             "stimulus_a", "stimulus_b", "left")
+PAIR_TRAILER = ("rt_ms", "plays_a", "plays_b", "started_at", "submitted_at", "pilot", "bot",
+                "attention_check", "attention_passed")
+PAIR_SIDES = ("a", "b")
+NO_PREFERENCE = "none"
+
 
 def file_sha256(path: Path | str) -> str:
     """The SHA-256 of a file's bytes, as a manifest's ``sha256`` holds it for each clip."""
