@@ -32,6 +32,21 @@ def _size(text: str) -> int:
     return value
 
 
+def _artist_timing(text: str):
+    """``default``, ``none`` or a scale of the default's effects (docs/generator.md)."""
+    from generator.rig.timing import DEFAULT_TIMING
+
+    named = {"default": 1.0, "none": 0.0}
+    try:
+        scale = named[text] if text in named else float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not 'default', 'none' or a scale "
+                                         "like 0.5") from None
+    if not 0 <= scale <= 4:
+        raise argparse.ArgumentTypeError(f"an artist-timing scale of {scale} is outside 0..4")
+    return DEFAULT_TIMING.scaled(scale)
+
+
 def _dataset_build(args: argparse.Namespace) -> int:
     from generator.common.parallel import parallel_map
     from generator.rig.character import character_get, characters
@@ -41,7 +56,8 @@ def _dataset_build(args: argparse.Namespace) -> int:
 
     chosen = [character_get(n) for n in args.characters] or list(characters().values())
     emotions_check(args.emotions)
-    jobs = [(c.name, u, str(args.out), args.seed) for c in chosen for u in utterances()
+    jobs = [(c.name, u, str(args.out), args.seed, args.artist_timing) for c in chosen
+            for u in utterances()
             if not args.emotions or u.emotion in args.emotions]
     built = sum(parallel_map(item_build_job, jobs, workers=args.jobs, desc="dataset items"))
     split = split_write(Path(args.out), list(characters().values()), args.seed)
@@ -150,6 +166,13 @@ def build_parser() -> argparse.ArgumentParser:
                        help="only these characters (default: all seven)")
     build.add_argument("--emotions", nargs="*", default=[], metavar="EMOTION",
                        help="only these emotions (default: all seven)")
+    build.add_argument("--artist-timing", type=_artist_timing, default="default",
+                       metavar="default|none|SCALE",
+                       help="how the GT visemes are keyed against the audio: 'default' (a "
+                            "per-line lead or lag, keys on whole frames, dropped and held "
+                            "shapes, smoothing; docs/generator.md), 'none' (exactly on the "
+                            "audio) or a scale of the default's effects, e.g. 0.5 "
+                            "(default: default); the audio-aligned track is always kept beside")
     common(build, dataset=False)
     build.set_defaults(run=_dataset_build)
 

@@ -15,9 +15,11 @@ Timeline of a clip (all configurable in :class:`AnimatorConfig`):
   strength varies from sentence to sentence (``intensity_range``);
 - blinks every ``blink_gap_s`` (uniform), small gaze shifts and head motion,
   with small nods on open syllables;
-- animator error: the viseme timing of a whole clip is shifted by up to
-  ``jitter_s`` and each phoneme boundary moves by a little noise
-  (``boundary_jitter_s``), the misalignment the paper's Soft-DTW loss tolerates.
+- artist timing (``rig/timing.py``): the visemes are keyed as an animator keys
+  them to a recorded line (a per-line lead or lag, keys on whole frames, dropped
+  and held shapes, smoothed articulation), the misalignment the paper's
+  Soft-DTW loss is meant to tolerate; the same animation keyed exactly on the
+  audio is returned beside it (``Animation.aligned``).
 """
 
 from __future__ import annotations
@@ -28,8 +30,10 @@ import numpy as np
 
 from generator.rig.controls import CONTROLS, EMOTIONS, FPS, INDEX, PART, pose_from, rest_pose
 from generator.rig.expressions import ARTICULATION, EXPRESSIONS, VISEMES, viseme_of
+from generator.rig.timing import DEFAULT_TIMING, ArtistTiming, KeyReport, artist_keys, smooth_articulation
 
 CLOSURE = "mouthClose"
+ARTICULATED = [INDEX[c] for c in CONTROLS if PART[c] == "mouth" and c != CLOSURE]
 
 
 @dataclass(frozen=True)
@@ -60,8 +64,6 @@ class AnimatorConfig:
     gaze_amplitude: float = 0.18
     head_amplitude: float = 0.06   # around the centred 0.5
     nod: float = 0.05              # head dips with open (stressed) syllables
-    jitter_s: float = 0.04         # whole-clip viseme offset, uniform +-
-    boundary_jitter_s: float = 0.012  # per-phoneme boundary noise (sd), clipped at 2 sd
 
 
 DEFAULT_CONFIG = AnimatorConfig()
@@ -69,10 +71,11 @@ DEFAULT_CONFIG = AnimatorConfig()
 
 @dataclass(frozen=True)
 class Animation:
-    track: np.ndarray  # (T, C) canonical controls in [0, 1]
-    apex_frame: int    # the frame that shows the expression at its strongest
-    intensity: float   # the sentence's apex strength
-    jitter_s: float    # the clip's viseme timing offset
+    track: np.ndarray    # (T, C) canonical controls in [0, 1], visemes keyed by the artist
+    aligned: np.ndarray  # (T, C) the same animation with visemes exactly on the audio
+    apex_frame: int      # the frame that shows the expression at its strongest
+    intensity: float     # the sentence's apex strength
+    keys: KeyReport      # the artist's offset, dropped and held visemes
 
 
 def _smoothstep(x: np.ndarray) -> np.ndarray:
@@ -102,20 +105,9 @@ def _viseme_track(times: np.ndarray, phonemes: list[Phoneme], cfg: AnimatorConfi
             release = 1.0 - _smoothstep((times - ph.end_s) / cfg.closure_release_s)
             closure = np.maximum(closure, rise * release * target[CLOSURE])
     track = weighted / total[:, None]
-    mouth = [INDEX[c] for c in CONTROLS if PART[c] == "mouth" and c != CLOSURE]
-    track[:, mouth] *= articulation
+    track[:, ARTICULATED] *= articulation
     track[:, INDEX[CLOSURE]] = closure
     return track
-
-
-def _jittered(phonemes: list[Phoneme], rng: np.random.Generator, cfg: AnimatorConfig):
-    offset = float(rng.uniform(-cfg.jitter_s, cfg.jitter_s))
-    noise = np.clip(rng.normal(0, cfg.boundary_jitter_s, len(phonemes) + 1),
-                    -2 * cfg.boundary_jitter_s, 2 * cfg.boundary_jitter_s)
-    bounds = [p.start_s for p in phonemes] + [phonemes[-1].end_s] if phonemes else []
-    moved = np.maximum.accumulate(np.asarray(bounds) + offset + noise[:len(bounds)])
-    out = [Phoneme(p.symbol, float(moved[i]), float(moved[i + 1])) for i, p in enumerate(phonemes)]
-    return out, offset
 
 
 def _blinks(times: np.ndarray, rng: np.random.Generator, cfg: AnimatorConfig) -> np.ndarray:
@@ -149,9 +141,20 @@ def _head(times: np.ndarray, rng: np.random.Generator, cfg: AnimatorConfig) -> n
     return cfg.head_amplitude * waves * np.array([1.0, 0.7, 0.5])
 
 
+def _with_speech(face: np.ndarray, visemes: np.ndarray, cfg: AnimatorConfig) -> np.ndarray:
+    """The face plus the visemes of speech and the small nods on open syllables."""
+    kernel = np.hanning(7)
+    nods = np.convolve(visemes[:, INDEX["jawOpen"]], kernel / kernel.sum(), mode="same")
+    track = face + visemes
+    track[:, INDEX["headPitch"]] -= cfg.nod * nods
+    return np.clip(track, 0, 1).astype(np.float32)
+
+
 def animate(phonemes: list[Phoneme], *, emotion: str, n_frames: int, seed: int,
-            cfg: AnimatorConfig = DEFAULT_CONFIG) -> Animation:
-    """Canonical rig track for one utterance (phoneme times relative to the clip start)."""
+            cfg: AnimatorConfig = DEFAULT_CONFIG,
+            timing: ArtistTiming = DEFAULT_TIMING) -> Animation:
+    """Canonical rig tracks for one utterance (phoneme times relative to the clip start):
+    visemes keyed with the artist's ``timing`` (the GT) and exactly on the audio."""
     if emotion not in EMOTIONS:
         raise ValueError(f"unknown emotion {emotion!r}")
     rng = np.random.default_rng(seed)
@@ -159,7 +162,7 @@ def animate(phonemes: list[Phoneme], *, emotion: str, n_frames: int, seed: int,
     intensity = float(rng.uniform(*cfg.intensity_range))
     spoken = [p for p in phonemes if p.symbol != "_"]
     speech_end = spoken[-1].end_s if spoken else times[-1]
-    jittered, offset = _jittered(phonemes, rng, cfg) if phonemes else ([], 0.0)
+    keyed, keys = artist_keys(phonemes, timing, rng)
 
     # Expression envelope: onset, held with a slow wobble, release after speech.
     onset = _smoothstep(times / cfg.onset_s)
@@ -168,28 +171,30 @@ def animate(phonemes: list[Phoneme], *, emotion: str, n_frames: int, seed: int,
     wobble = 1 + cfg.wobble * np.sin(2 * np.pi * 0.4 * times + wobble_phase)
     envelope = intensity * onset * release * np.minimum(wobble, 1 / intensity)
     expression = pose_from(EXPRESSIONS[emotion]) - rest_pose()
-
-    visemes = _viseme_track(times, jittered, cfg, ARTICULATION[emotion])
-    track = rest_pose()[None, :] + envelope[:, None] * expression[None, :] + visemes
+    face = rest_pose()[None, :] + envelope[:, None] * expression[None, :]
 
     blink = _blinks(times, rng, cfg)
     for side in ("Left", "Right"):
         column = INDEX[f"eyeBlink{side}"]
-        track[:, column] = track[:, column] + (1 - track[:, column]) * blink
+        face[:, column] = face[:, column] + (1 - face[:, column]) * blink
     gaze = _gaze(times, rng, cfg)
     right, up = gaze[:, 0], gaze[:, 1]
     for name, value in (("eyeLookOutLeft", right), ("eyeLookInRight", right),
                         ("eyeLookInLeft", -right), ("eyeLookOutRight", -right),
                         ("eyeLookUpLeft", up), ("eyeLookUpRight", up),
                         ("eyeLookDownLeft", -up), ("eyeLookDownRight", -up)):
-        track[:, INDEX[name]] += np.maximum(value, 0)
-    kernel = np.hanning(7)
-    nods = np.convolve(visemes[:, INDEX["jawOpen"]], kernel / kernel.sum(), mode="same")
-    track[:, INDEX["headPitch"]] -= cfg.nod * nods
+        face[:, INDEX[name]] += np.maximum(value, 0)
     head = _head(times, rng, cfg)
     for axis, name in enumerate(("headYaw", "headPitch", "headRoll")):
-        track[:, INDEX[name]] += head[:, axis]
+        face[:, INDEX[name]] += head[:, axis]
+
+    # Visemes: on the audio, and as the artist keyed them (articulation smoothed, not closure).
+    on_audio = _viseme_track(times, phonemes, cfg, ARTICULATION[emotion])
+    keyed_visemes = on_audio if timing.is_none else smooth_articulation(
+        _viseme_track(times, keyed, cfg, ARTICULATION[emotion]), ARTICULATED, timing)
+    track = _with_speech(face, keyed_visemes, cfg)
+    aligned = track if timing.is_none else _with_speech(face, on_audio, cfg)
 
     # Apex: the strongest expression, preferring frames with open eyes and open lips.
-    apex = int(np.argmax(envelope - blink - 0.5 * visemes[:, INDEX["mouthClose"]]))
-    return Animation(np.clip(track, 0, 1).astype(np.float32), apex, intensity, offset)
+    apex = int(np.argmax(envelope - blink - 0.5 * keyed_visemes[:, INDEX["mouthClose"]]))
+    return Animation(track, aligned, apex, intensity, keys)

@@ -25,6 +25,7 @@ from generator.render.clips import clip_render
 from generator.render.contact_sheet import contact_sheet_write
 from generator.rig.character import Character, character_get, characters, primary_character
 from generator.rig.controls import EMOTIONS, emotions_check
+from generator.rig.timing import DEFAULT_TIMING
 from generator.sets.manifest import manifest_write, stimulus_entry
 from generator.sets.measures import clip_measures
 from generator.speech.corpus import PRACTICE_SENTENCE, SENTENCE_TYPES, Utterance, utterances
@@ -117,7 +118,8 @@ def gt_set_write(out: Path, *, name: str, description: str, selection: Selection
     out, dataset = Path(out), Path(dataset)
     chosen, picked = selection.resolved()
     items = [(c, u) for c in chosen for u in picked] + [(primary_character(), PRACTICE)]
-    built = sum(parallel_map(item_build_job, [(c.name, u, str(dataset), seed) for c, u in items],
+    built = sum(parallel_map(item_build_job, [(c.name, u, str(dataset), seed, DEFAULT_TIMING)
+                                                     for c, u in items],
                              workers=workers, desc="dataset items"))
     split_write(dataset, list(characters().values()), seed)
     jobs = [ClipJob(c.name, u, str(dataset), str(out),

@@ -33,7 +33,7 @@ def dataset(tmp_path_factory):
 
 def test_dataset_item_files_and_metadata(dataset):
     items = sorted(p.name for p in (dataset / "items" / "ray").iterdir())
-    assert len(items) == 8 * 4  # 4 common + 4 emotion sentences, 4 files each
+    assert len(items) == 8 * 5  # 4 common + 4 emotion sentences, 5 files each
     meta = json.loads((dataset / "items/ray/anger-common-1.json").read_text())
     assert meta["sentence"] == "Kids are talking by the door"
     assert meta["sentence_group"] == 1 and meta["emotion"] == "anger"

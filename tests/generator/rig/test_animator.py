@@ -5,11 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from generator.rig.animator import AnimatorConfig, animate
+from generator.rig.animator import animate
 from generator.rig.controls import EMOTIONS, FPS, INDEX
 from generator.rig.expressions import EXPRESSIONS, viseme_of
-
-NO_JITTER = AnimatorConfig(jitter_s=0.0, boundary_jitter_s=0.0)
+from generator.rig.timing import NO_TIMING
 
 
 def _frame(t: float) -> int:
@@ -22,7 +21,7 @@ def _lip_gap(track: np.ndarray) -> np.ndarray:
 
 
 def test_lips_close_at_bilabials_and_jaw_opens_on_open_vowels(phonemes):
-    track = animate(phonemes, emotion="neutral", n_frames=70, seed=1, cfg=NO_JITTER).track
+    track = animate(phonemes, emotion="neutral", n_frames=70, seed=1, timing=NO_TIMING).track
     gap = _lip_gap(track)
     for p in phonemes:
         middle = _frame(0.5 * (p.start_s + p.end_s))
@@ -35,7 +34,7 @@ def test_lips_close_at_bilabials_and_jaw_opens_on_open_vowels(phonemes):
 
 
 def test_rounded_vowel_rounds_the_lips(phonemes):
-    track = animate(phonemes, emotion="neutral", n_frames=70, seed=1, cfg=NO_JITTER).track
+    track = animate(phonemes, emotion="neutral", n_frames=70, seed=1, timing=NO_TIMING).track
     assert track[_frame(0.75), INDEX["mouthFunnel"]] > 0.3
 
 
@@ -75,14 +74,6 @@ def test_track_is_in_range_with_centred_head(phonemes):
     track = animate(phonemes, emotion="surprise", n_frames=70, seed=2).track
     assert track.min() >= 0 and track.max() <= 1
     assert abs(track[:, INDEX["headYaw"]].mean() - 0.5) < 0.1
-
-
-def test_timing_jitter_is_bounded(phonemes):
-    cfg = AnimatorConfig()
-    shifts = [animate(phonemes, emotion="neutral", n_frames=70, seed=s).jitter_s
-              for s in range(20)]
-    assert max(abs(s) for s in shifts) <= cfg.jitter_s
-    assert len(set(shifts)) == 20
 
 
 def test_phoneme_symbols_map_to_visemes():
