@@ -34,6 +34,13 @@ class Reply:
         return jsonlib.loads(self.content)
 
 
+def _closed_before_reply(exc: BaseException) -> bool:
+    """True when the connection ended before a byte of the reply came back."""
+    if isinstance(exc, asyncio.IncompleteReadError):
+        return not exc.partial
+    return isinstance(exc, (ConnectionResetError, BrokenPipeError))
+
+
 class LiteClient:
     """One participant's browser tab: one connection to host:port, its own cookies."""
 
@@ -51,14 +58,23 @@ class LiteClient:
             body, content_type = jsonlib.dumps(json).encode(), "application/json"
         elif data is not None:
             body, content_type = urlencode(data).encode(), "application/x-www-form-urlencoded"
-        for _ in range(10):
+        redirects, retried = 0, False
+        while redirects < 10:
+            reused = self._writer is not None
             try:
                 reply = await asyncio.wait_for(
                     self._exchange(method, path, body, content_type, headers or {}),
                     timeout or self.timeout)
             except (OSError, EOFError, ValueError, asyncio.LimitOverrunError, TimeoutError) as exc:
                 await self.aclose()  # the connection's state is unknown: start afresh
+                if reused and not retried and _closed_before_reply(exc):
+                    # The server closed an idle keep-alive connection (nginx's
+                    # keepalive_timeout) as the request went out: a browser sends it
+                    # again on a new connection (RFC 9112 9.3.1), once.
+                    retried = True
+                    continue
                 raise TransportError(f"{type(exc).__name__}: {exc}") from exc
+            redirects += 1
             if not follow_redirects or reply.status_code not in (301, 302, 303, 307, 308):
                 return reply
             target = urlsplit(reply.headers["location"])

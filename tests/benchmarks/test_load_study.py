@@ -59,3 +59,42 @@ def test_verdict_says_what_missed_the_target():
     assert verdict(_result(answer_ms_client_p99_other_answers=150.0), True, False) == (
         "TARGET MISSED: answer p99 180.0 ms (target 100 ms)")
     assert verdict(_result(disk_slow_syncs=0), True, False).startswith("TARGET MISSED: answer p99")
+
+
+def test_lite_client_sends_again_when_an_idle_connection_was_closed():
+    """nginx closes a keep-alive connection after keepalive_timeout; the next request on
+    it must go out again on a new connection, as a browser's does (the resume check's
+    TransportErrors at 500 participants), while a connection refused is still an error."""
+    import asyncio
+
+    from benchmarks.load_study.lite_http import LiteClient, TransportError
+
+    async def scenario():
+        connections = []
+
+        async def serve(reader, writer):
+            connections.append(writer)
+            await reader.readuntil(b"\r\n\r\n")
+            writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+            await writer.drain()
+            writer.close()  # as nginx does when the connection has been idle too long
+
+        server = await asyncio.start_server(serve, "127.0.0.1", 0)
+        port = server.sockets[0].getsockname()[1]
+        client = LiteClient("127.0.0.1", port, timeout=5)
+        first = await client.request("GET", "/")
+        await asyncio.sleep(0.05)
+        second = await client.request("GET", "/")
+        await client.aclose()
+        server.close()
+        await server.wait_closed()
+        refused = LiteClient("127.0.0.1", port, timeout=5)
+        try:
+            await refused.request("GET", "/")
+        except TransportError:
+            refused_error = True
+        else:
+            refused_error = False
+        return first.text, second.text, len(connections), refused_error
+
+    assert asyncio.run(scenario()) == ("ok", "ok", 2, True)
