@@ -20,16 +20,18 @@ from studyapp.questions import PROTOCOL_FIELDS, Question, answers_check, whole
 WATCH_TOLERANCE_S = 0.3
 WATCH_FIRST = gettext_lazy("Please watch the clip to its end, at its normal speed, before "
                            "answering. Play it again, then send your answers.")
+WATCH_BOTH_FIRST = gettext_lazy("Please watch both clips to their end, at their normal speed, "
+                                "before answering. Play them again, then send your answers.")
 
 
 class TooFast(ServiceError):
-    """An answer sooner than the clip could have been watched (require_full_playback):
-    the page asks for the clip to be played again."""
+    """An answer sooner than the clip (both clips of a pair) could have been watched
+    (require_full_playback): the page asks for the clips to be played again."""
 
     code = "watch"
 
-    def __init__(self):
-        super().__init__(WATCH_FIRST, status=400)
+    def __init__(self, pair: bool = False):
+        super().__init__(WATCH_BOTH_FIRST if pair else WATCH_FIRST, status=400)
 
 
 def watch_shortfall_s(duration_s: float | None, shown_at, now,
@@ -49,8 +51,9 @@ def watch_shortfall_s(duration_s: float | None, shown_at, now,
 
 
 def answer_clean(data: dict) -> dict:
-    """Check the answer request's own fields (key, trial, time, plays); keep the rest,
-    the question answers, for ``answers_clean`` against the study's questions."""
+    """Check the answer request's own fields (key, trial, time, plays; a pair trial's
+    plays per side, None when not sent); keep the rest, the question answers, for
+    ``answers_clean`` against the study's questions."""
     problems, clean = [], {}
     for name in ("submission_key", "trial_index"):
         if data.get(name) is None or data.get(name) == "":
@@ -65,9 +68,9 @@ def answer_clean(data: dict) -> dict:
     except ValueError:
         problems.append("submission_key is not a UUID")
     for name, low, high in (("trial_index", 0, 10**6), ("rt_ms", 0, 3_600_000),
-                            ("plays", 0, 1000)):
+                            ("plays", 0, 1000), ("plays_left", 0, 1000), ("plays_right", 0, 1000)):
         value = data.get(name)
-        if value in (None, "") and name in ("rt_ms", "plays"):
+        if value in (None, "") and name != "trial_index":
             clean[name] = 0 if name == "plays" else None
             continue
         if isinstance(value, bool) or not whole(value) or not low <= int(value) <= high:

@@ -3,7 +3,9 @@
 A design names the factor levels every participant sees (within) and,
 optionally, the factor that splits participants into groups (between). Task 1
 shows each participant the 98 clips of one sentence group; Task 2 shows all
-126 clips to everyone; ``custom`` takes whatever the manifest holds.
+126 clips to everyone; ``custom`` takes whatever the manifest holds; ``pairs``
+shows the manifest's clips two by two, differing in one compared factor
+(pairs.py: ``build_study --design pairs --compare FACTOR``).
 """
 
 from __future__ import annotations
@@ -50,19 +52,22 @@ DESIGNS: dict[str, Design] = {
         within={"character": STYLIZED, "emotion": EMOTIONS, "method": METHODS},
     ),
     "custom": Design(name="custom", description="every stimulus of the manifest"),
+    "pairs": Design(name="pairs", description="every pair of levels of the compared factor "
+                                              "(--compare), for every combination of the others"),
 }
 
 
 def design_get(name: str, between: str | None = None) -> Design:
-    """The named design; ``between`` may only be given for ``custom``."""
+    """The named design; ``between`` may only be given for those without fixed levels
+    (``custom``, ``pairs``)."""
     if name not in DESIGNS:
         raise ValueError(f"unknown design {name!r}: choose one of {', '.join(DESIGNS)}.")
     design = DESIGNS[name]
-    if between is not None and name != "custom":
+    if between is not None and design.within:
         if between != design.between:
             raise ValueError(
                 f"design {name} fixes its between factor ({design.between or 'none'}); "
-                "--between is only for the custom design."
+                "--between is only for the custom and pairs designs."
             )
         return design
     if between is not None:

@@ -16,6 +16,7 @@ from django.db.models import Q
 from contract import EMOTION_LABELS
 from studyapp.designs import DESIGNS
 from studyapp.languages import study_language_choices, texts_problem
+from studyapp.questions import attention_checks_problem, question_set
 
 
 def _completion_code() -> str:
@@ -42,16 +43,16 @@ def resume_code_new() -> str:
     return "".join(secrets.choice(RESUME_ALPHABET) for _ in range(8))
 
 
-ATTENTION_CHECKS_NEED_PAPER = (
-    "attention checks ask for a given expression and intensity, which only the paper's "
-    "questions have: set attention checks to 0 for a study with its own questions.")
-
-
 class Study(models.Model):
     slug = models.SlugField(unique=True)
     title = models.CharField(max_length=200)
     design = models.CharField(max_length=20, choices=[(d, d) for d in DESIGNS])
     between_factor = models.CharField(max_length=50, blank=True)
+    # A pairs study (build_study --design pairs --compare FACTOR [--against LEVEL], pairs.py):
+    # the factor whose levels its pairs compare, and the level every pair is against
+    # ("" for every pair of levels). "" for a study of single clips.
+    compare_factor = models.CharField(max_length=50, blank=True)
+    compare_against = models.CharField(max_length=100, blank=True)
     # The manifest's folder relative to STIMULI_ROOT, and the digest of the
     # manifest the study was built from (a rebuild with another is refused).
     stimuli_dir = models.CharField(max_length=500)
@@ -99,14 +100,21 @@ class Study(models.Model):
     def __str__(self) -> str:
         return self.slug
 
+    @property
+    def is_pairs(self) -> bool:
+        """Whether each trial shows two clips (a pairs study)."""
+        return bool(self.compare_factor)
+
     def text(self, field: str, language: str) -> str:
         """The study's ``title`` or ``information_sheet`` in ``language``, else as written."""
         return (self.texts or {}).get(language, {}).get(field) or getattr(self, field)
 
     def clean(self):
         """Settings that cannot go together (the admin's change form shows why)."""
-        if self.questions and self.attention_checks:
-            raise ValidationError({"attention_checks": ATTENTION_CHECKS_NEED_PAPER})
+        if self.attention_checks:
+            problem = attention_checks_problem(question_set(self.questions), pairs=self.is_pairs)
+            if problem:
+                raise ValidationError({"attention_checks": problem})
         problem = texts_problem(self.texts)
         if problem:
             raise ValidationError({"texts": problem})
@@ -192,13 +200,23 @@ class Participant(models.Model):
 
 
 class Trial(models.Model):
-    """One clip in one participant's sequence; index 0 is the practice trial."""
+    """One clip, or one pair of clips, in one participant's sequence; index 0 is the
+    practice trial.
+
+    A pair trial (a pairs study, pairs.py) shows ``stimulus`` (clip a) and
+    ``stimulus_b`` (clip b); ``left`` says which of them is on the left (first on a
+    phone), counterbalanced at enrolment (ordering.pair_sides).
+    """
 
     participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="trials")
     index = models.PositiveIntegerField()
     stimulus = models.ForeignKey(Stimulus, on_delete=models.PROTECT)
+    stimulus_b = models.ForeignKey(Stimulus, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+")
+    left = models.CharField(max_length=1, blank=True, choices=[("a", "a"), ("b", "b")])
     is_practice = models.BooleanField(default=False)
-    # A catch trial: the page asks for ``check_answer`` ({"response_emotion", "intensity"}).
+    # A catch trial: the page asks for ``check_answer`` ({"response_emotion", "intensity"});
+    # a catch pair (one clip on both sides) expects {"preference": "none"}.
     check_answer = models.JSONField(null=True, blank=True)
     shown_at = models.DateTimeField(null=True, blank=True)
 
@@ -206,10 +224,18 @@ class Trial(models.Model):
         ordering = ["participant", "index"]
         constraints = [
             models.UniqueConstraint(fields=["participant", "index"], name="trial_unique_index"),
+            models.CheckConstraint(
+                condition=Q(stimulus_b__isnull=True, left="")
+                | Q(stimulus_b__isnull=False, left__in=["a", "b"]),
+                name="trial_pair_has_a_left_side"),
         ]
 
     def __str__(self) -> str:
         return f"{self.participant} trial {self.index}"
+
+    @property
+    def is_pair(self) -> bool:
+        return self.stimulus_b_id is not None
 
 
 # A study's own questions keep their answers in ``answers``; the paper's four
@@ -232,7 +258,9 @@ class Response(models.Model):
     naturalness = models.PositiveSmallIntegerField(null=True, blank=True)
     answers = models.JSONField(null=True, blank=True)
     rt_ms = models.PositiveIntegerField(null=True, blank=True)
+    # Plays of the clip; on a pair trial, of clip a, and ``plays_b`` those of clip b.
     plays = models.PositiveSmallIntegerField(default=0)
+    plays_b = models.PositiveSmallIntegerField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     submitted_at = models.DateTimeField(auto_now_add=True)
 

@@ -11,6 +11,8 @@ import random
 import secrets
 from collections.abc import Sequence
 
+from contract import NO_PREFERENCE
+
 
 def seed_new() -> int:
     """A fresh 63-bit seed (fits a signed 64-bit database column)."""
@@ -46,11 +48,45 @@ def attention_checks_insert(order: Sequence, n_checks: int, seed: int,
     catch trial reuses a random clip of the participant's own set, so it looks
     like any other trial until the instruction is read.
     """
-    rng = random.Random(seed ^ 0xA77E)
+    return _checks_insert(
+        order, n_checks, random.Random(seed ^ 0xA77E),
+        lambda rng: {"response_emotion": rng.choice(list(labels)), "intensity": rng.randint(1, 7)},
+        lambda rng: rng.choice(list(order)))
+
+
+def pair_checks_insert(order: Sequence, n_checks: int, seed: int,
+                       clips: Sequence) -> list[tuple[object, dict | None]]:
+    """Interleave ``n_checks`` catch pairs at random positions into ``order`` (pairs).
+
+    A catch pair shows one random clip of ``clips`` (the participant's own) on both
+    sides, as (clip, clip, "a"), with the check ``{"preference": "none"}``: whoever
+    watches both sees no difference and answers "no preference" to every preference
+    question (docs/design.md, "Pairs export"). No instruction marks it.
+    """
+    return _checks_insert(order, n_checks, random.Random(seed ^ 0xA77E),
+                          lambda rng: {"preference": NO_PREFERENCE},
+                          lambda rng: (clip := rng.choice(list(clips)), clip, "a"))
+
+
+def _checks_insert(order, n_checks, rng, check_draw, item_draw):
     sequence: list[tuple[object, dict | None]] = [(item, None) for item in order]
     if not order:
         return sequence
     for _ in range(n_checks):
-        check = {"response_emotion": rng.choice(list(labels)), "intensity": rng.randint(1, 7)}
-        sequence.insert(rng.randint(1, len(sequence)), (rng.choice(list(order)), check))
+        check = check_draw(rng)
+        sequence.insert(rng.randint(1, len(sequence)), (item_draw(rng), check))
     return sequence
+
+
+def pair_sides(n_pairs: int, seed: int, parity: int) -> list[str]:
+    """Which clip of each of ``n_pairs`` pairs is shown left (first on a phone): "a" or "b".
+
+    Counterbalanced across participants and random within one: participants are
+    taken two by two in the order they enrol (per group; bots and pilots among
+    themselves), both of a couple use the seed of the first (``seed``), and the
+    second (``parity`` 1) gets every side the other way round: side_j = bit_j XOR
+    parity. So each pair is shown a-left to exactly half of every two participants,
+    while within a participant the sides are fair coin flips, different per couple.
+    """
+    rng = random.Random(seed ^ 0x51DE)
+    return ["b" if rng.getrandbits(1) ^ (parity & 1) else "a" for _ in range(n_pairs)]

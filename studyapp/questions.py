@@ -8,15 +8,21 @@ Four kinds, each answered once per trial (``id`` becomes the answer's export col
 - ``scale``: ``points`` (2..11) numbered points with ``low``/``high`` end labels
   and an optional ``middle`` label;
 - ``slider``: 0..100 with ``low``/``high`` end labels (MUSHRA-like ratings);
-- ``text``: short free text, at most ``max_length`` characters.
+- ``text``: short free text, at most ``max_length`` characters;
+- ``preference``: which of a pair's two clips (``build_study --design pairs``), A
+  (left, first on a phone) or B, and "no preference" unless ``none = false``. The
+  page sends the side clicked (``left``/``right``/``none``), never a clip's name;
+  the server turns it into the chosen clip's level of the compared factor
+  (``preference_levels``), which is what is stored and exported.
 
 Every kind has a ``prompt`` and ``required`` (default true), and may have a table
 per language of the platform (``[question.zh-hans]`` with ``prompt``, ``low``,
 ``high``, ``middle`` and ``options`` labels) for participants who read that
 language; what a table leaves out is shown as written. Without a file a
 study asks the paper's four questions (section 5.1.4, ``PAPER``), stored and
-exported exactly as before. ``questions_parse`` collects every problem of a file
-at once; ``answers_check`` validates one trial's answers against a set.
+exported exactly as before; a pairs study asks ``PAIR_QUESTIONS``.
+``questions_parse`` collects every problem of a file at once; ``answers_check``
+validates one trial's answers against a set.
 """
 
 from __future__ import annotations
@@ -25,19 +31,35 @@ import re
 import tomllib
 from dataclasses import asdict, dataclass, field, replace
 
-from django.utils.translation import gettext_noop
+from django.utils import translation
+from django.utils.translation import gettext, gettext_noop
 
-from contract import EMOTION_LABELS, EXPORT_HEAD, EXPORT_TRAILER, NAMED_FACTORS, OTHER
+from contract import (
+    EMOTION_LABELS,
+    EXPORT_HEAD,
+    EXPORT_TRAILER,
+    NAMED_FACTORS,
+    NO_PREFERENCE,
+    OTHER,
+    PAIR_HEAD,
+    PAIR_TRAILER,
+)
 from studyapp.languages import DEFAULT, languages
 
-KINDS = ("choice", "scale", "slider", "text")
+KINDS = ("choice", "scale", "slider", "text", "preference")
+#: What the page sends for a preference question: the side the participant chose.
+SIDES = ("left", "right")
 SLIDER_MAX = 100
 #: The answer request's own fields; every other field answers a question. No
 #: stimulus id: the page names a trial by its index alone, and the server knows
 #: which clip that trial shows (nothing a participant receives names a condition).
-PROTOCOL_FIELDS = ("submission_key", "trial_index", "rt_ms", "plays")
-# Names a question id may not take: the request's fields and the export's own columns.
-RESERVED = {*PROTOCOL_FIELDS, *EXPORT_HEAD, *NAMED_FACTORS, *EXPORT_TRAILER, "correct"}
+#: A pair trial's page reports the plays of each side (``plays_left``, ``plays_right``)
+#: instead of ``plays``.
+PROTOCOL_FIELDS = ("submission_key", "trial_index", "rt_ms", "plays", "plays_left",
+                   "plays_right")
+# Names a question id may not take: the request's fields and the exports' own columns.
+RESERVED = {*PROTOCOL_FIELDS, *EXPORT_HEAD, *NAMED_FACTORS, *EXPORT_TRAILER, *PAIR_HEAD,
+            *PAIR_TRAILER, "correct"}
 _ID = re.compile(r"[a-z][a-z0-9_]{0,39}")
 
 
@@ -66,6 +88,7 @@ class Question:
     high: str = ""
     middle: str = ""
     max_length: int = 500
+    none: bool = True
     # {language: {"prompt": ..., "low": ..., "high": ..., "middle": ..., "options": {code: label}}}
     translations: dict = field(default_factory=dict, hash=False)
 
@@ -78,6 +101,12 @@ class Question:
     def values(self) -> tuple[int, ...]:
         """A scale's points, 1..points."""
         return tuple(range(1, self.points + 1))
+
+    @property
+    def sides(self) -> tuple[str, ...]:
+        """A preference question's answers as the page sends them: left, right, and
+        none when "no preference" is allowed."""
+        return SIDES + ((NO_PREFERENCE,) if self.none else ())
 
 
 # The paper's four questions (5.1.4), in the words participants read; gettext_noop marks them
@@ -101,6 +130,17 @@ EMOTION_WORDS = (
     gettext_noop("Neutral"), gettext_noop("Anger"), gettext_noop("Sadness"), gettext_noop("Fear"),
     gettext_noop("Disgust"), gettext_noop("Happiness"), gettext_noop("Surprise"),
     gettext_noop("Other"),
+)
+
+
+# A pairs study's default questions (issue 16): which of two clips is better on lip
+# sync, naturalness and expression, the aspects A/B studies of talking faces ask about.
+PAIR_QUESTIONS = (
+    Question("lip_sync", "preference",
+             gettext_noop("In which clip do the lips match the speech better?")),
+    Question("naturalness", "preference", gettext_noop("Which clip looks more natural?")),
+    Question("expression", "preference",
+             gettext_noop("Which clip shows the emotion more clearly?")),
 )
 
 
@@ -145,6 +185,7 @@ _KEYS = {
     "scale": {"points", "low", "high", "middle"},
     "slider": {"low", "high"},
     "text": {"max_length"},
+    "preference": {"none"},
 }
 
 
@@ -193,6 +234,8 @@ def _kind_problems(table: dict, kind: str, where: str) -> list[str]:
         length = table.get("max_length", 500)
         if isinstance(length, bool) or not isinstance(length, int) or not 1 <= length <= 5000:
             return [f"{where}: max_length must be a whole number from 1 to 5000."]
+    if kind == "preference" and not isinstance(table.get("none", True), bool):
+        return [f"{where}: none must be true or false (whether \"no preference\" is offered)."]
     if kind in ("scale", "slider") and not all(
             isinstance(table.get(end), str) and table[end].strip() for end in ("low", "high")):
         return [f"{where}: low and high (the end labels) are required."]
@@ -235,11 +278,13 @@ def _localized(q: Question, translation: dict | None) -> Question:
 
 
 def untranslated(questions: tuple[Question, ...], language: str) -> list[str]:
-    """The ids of a study's own questions with no prompt in ``language`` (none for the
-    paper's, which the catalogue translates)."""
-    if questions == PAPER or language == DEFAULT:
+    """The ids of questions with no prompt in ``language``: neither in the question's own
+    table nor in the catalogue (which translates the paper's and the pairs' questions)."""
+    if language == DEFAULT:
         return []
-    return [q.id for q in questions if "prompt" not in q.translations.get(language, {})]
+    with translation.override(language):
+        return [q.id for q in questions if "prompt" not in q.translations.get(language, {})
+                and gettext(q.prompt) == q.prompt]
 
 
 @dataclass
@@ -273,6 +318,9 @@ def _answer_problem(q: Question, value) -> str:
         codes = [code for code, _ in q.choices]
         if not isinstance(value, str) or value not in codes:
             return f"{q.id} {str(value)[:40]!r} is not one of {', '.join(codes)}"
+    elif q.kind == "preference":
+        if not isinstance(value, str) or value not in q.sides:
+            return f"{q.id} {str(value)[:40]!r} is not one of {', '.join(q.sides)}"
     elif q.kind in ("scale", "slider"):
         high = q.points if q.kind == "scale" else SLIDER_MAX
         low = 1 if q.kind == "scale" else 0
@@ -298,3 +346,38 @@ def whole(value) -> bool:
 def scored(questions: tuple[Question, ...]) -> tuple[Question, ...]:
     """The choice questions scored against a stimulus factor."""
     return tuple(q for q in questions if q.kind == "choice" and q.correct_factor)
+
+
+def preferences(questions: tuple[Question, ...]) -> tuple[Question, ...]:
+    """The preference questions of a set (those a pair trial needs)."""
+    return tuple(q for q in questions if q.kind == "preference")
+
+
+def preference_levels(questions: tuple[Question, ...], values: dict, *, left: str,
+                      levels: dict) -> dict:
+    """``values`` with each preference answer (the side clicked) turned into the chosen
+    clip's level of the compared factor, or NO_PREFERENCE; ``left`` is the clip shown
+    left ("a"/"b") and ``levels`` maps "a" and "b" to their levels."""
+    right = "b" if left == "a" else "a"
+    clip = {"left": left, "right": right}
+    return {k: (levels[clip[v]] if v in clip else NO_PREFERENCE)
+            if k in {q.id for q in preferences(questions)} else v for k, v in values.items()}
+
+
+ATTENTION_CHECKS_NEED_PAPER = (
+    "attention checks ask for a given expression and intensity, which only the paper's "
+    "questions have: set attention checks to 0 for a study with its own questions.")
+ATTENTION_CHECKS_NEED_NONE = (
+    "attention checks of a pairs study show one clip on both sides and expect \"no "
+    "preference\", which every preference question must then offer (none = true, as the "
+    "default questions do): set attention checks to 0, or allow \"no preference\".")
+
+
+def attention_checks_problem(questions: tuple[Question, ...], *, pairs: bool) -> str:
+    """Why a study asking ``questions`` cannot have attention checks ("" when it can):
+    single-clip checks ask for the paper's expression and intensity; pair checks expect
+    "no preference" to every preference question (ordering.pair_checks_insert)."""
+    if pairs:
+        asked = preferences(questions)
+        return "" if asked and all(q.none for q in asked) else ATTENTION_CHECKS_NEED_NONE
+    return "" if questions == PAPER else ATTENTION_CHECKS_NEED_PAPER

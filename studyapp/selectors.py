@@ -1,7 +1,8 @@
 """Selectors: the reads behind the export, the dashboard and the pages.
 
 ``response_rows`` is the responses export of docs/design.md, one row per
-answered trial; ``participant_rows`` is one row per participant.
+answered trial (for a pairs study, its "Pairs export": one row per answered
+pair); ``participant_rows`` is one row per participant.
 """
 
 from __future__ import annotations
@@ -12,9 +13,17 @@ from datetime import timedelta
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from contract import EXPORT_HEAD, EXPORT_TRAILER, NAMED_FACTORS, PAPER_ANSWER_COLUMNS
+from contract import (
+    EXPORT_HEAD,
+    EXPORT_TRAILER,
+    NAMED_FACTORS,
+    PAIR_HEAD,
+    PAIR_TRAILER,
+    PAPER_ANSWER_COLUMNS,
+)
 from studyapp.models import Participant, Response, Stimulus, Study, Trial
-from studyapp.questions import PAPER, Question, question_set, scored
+from studyapp.pairs import level_of, pairs_make
+from studyapp.questions import PAPER, Question, preferences, question_set, scored
 
 PARTICIPANT_COLUMNS = (
     "study", "participant", "group", "seed", "stage", "pilot", "bot", "trials_answered",
@@ -26,10 +35,27 @@ PARTICIPANT_COLUMNS = (
 
 def response_columns(study: Study) -> list[str]:
     """Export header (docs/design.md): fixed columns, the five named factors, any other
-    factor, the answers' columns, then the trailer."""
+    factor, the answers' columns, then the trailer; for a pairs study its own header
+    (``pair_columns``)."""
+    if study.is_pairs:
+        return pair_columns(study)
     extra = [f for f in study.manifest_factors if f not in NAMED_FACTORS]
     return [*EXPORT_HEAD, *NAMED_FACTORS, *extra,
             *answer_columns(question_set(study.questions)), *EXPORT_TRAILER]
+
+
+def shared_factors(study: Study) -> list[str]:
+    """A pairs study's factors that both clips of a pair share: every factor of the
+    manifest but the compared one, in the manifest's order."""
+    return [f for f in study.manifest_factors if f != study.compare_factor]
+
+
+def pair_columns(study: Study) -> list[str]:
+    """The pairs export's header (docs/design.md, "Pairs export"): PAIR_HEAD, the compared
+    factor's level of each clip, the shared factors, the answers' columns, PAIR_TRAILER."""
+    factor = study.compare_factor
+    return [*PAIR_HEAD, f"a_{factor}", f"b_{factor}", *shared_factors(study),
+            *answer_columns(question_set(study.questions)), *PAIR_TRAILER]
 
 
 def answer_columns(questions: tuple[Question, ...]) -> tuple[str, ...]:
@@ -79,50 +105,75 @@ def response_rows(study: Study, **include) -> Iterator[dict]:
     questions = question_set(study.questions)
     responses = (
         Response.objects.filter(trial__participant__in=exported_participants(study, **include))
-        .select_related("trial__participant", "trial__stimulus")
+        .select_related("trial__participant", "trial__stimulus", "trial__stimulus_b")
         .order_by("trial__participant__id", "trial__index")
     )
+    cells = _pair_cells if study.is_pairs else _single_cells
     for response in responses.iterator(chunk_size=2000):
         trial, participant = response.trial, response.trial.participant
-        factors = trial.stimulus.factors
         row = {
             "study": study.slug,
             "participant": participant.code,
             "group": participant.group,
             "trial_index": trial.index,
             "is_practice": int(trial.is_practice),
-            "stimulus_id": trial.stimulus.stimulus_id,
-            **_answer_cells(questions, response, factors),
+            **cells(study, questions, trial, response),
             "rt_ms": response.rt_ms,
-            "plays": response.plays,
             "started_at": _iso(response.started_at),
             "submitted_at": _iso(response.submitted_at),
             "pilot": int(participant.is_pilot),
             "bot": int(participant.is_bot),
             "attention_check": int(trial.check_answer is not None),
-            "attention_passed": _check_passed(trial.check_answer, response),
+            "attention_passed": _check_passed(trial.check_answer, response, questions),
         }
-        for factor in (*NAMED_FACTORS, *study.manifest_factors):
-            row.setdefault(factor, factors.get(factor, ""))
         yield {c: row[c] for c in columns}
 
 
-def _check_passed(check: dict | None, response: Response) -> int | str:
-    """1/0 for an attention check (asked expression and intensity both given), else ""."""
+def _single_cells(study: Study, questions, trial: Trial, response: Response) -> dict:
+    """A single-clip row's own cells: its stimulus, factors, answers and plays."""
+    factors = trial.stimulus.factors
+    row = {"stimulus_id": trial.stimulus.stimulus_id, "plays": response.plays,
+           **_answer_cells(questions, response, factors)}
+    for factor in (*NAMED_FACTORS, *study.manifest_factors):
+        row.setdefault(factor, factors.get(factor, ""))
+    return row
+
+
+def _pair_cells(study: Study, questions, trial: Trial, response: Response) -> dict:
+    """A pair row's own cells: both clips, the side shown left, the compared factor's
+    level of each, the shared factors (clip a's), the answers, the plays of each clip."""
+    a, b, factor = trial.stimulus, trial.stimulus_b, study.compare_factor
+    row = {"stimulus_a": a.stimulus_id, "stimulus_b": b.stimulus_id, "left": trial.left,
+           f"a_{factor}": level_of(a, factor), f"b_{factor}": level_of(b, factor),
+           "plays_a": response.plays, "plays_b": response.plays_b,
+           **_answer_cells(questions, response, a.factors)}
+    for shared in shared_factors(study):
+        row.setdefault(shared, a.factors.get(shared, ""))
+    return row
+
+
+def _check_passed(check: dict | None, response: Response,
+                  questions: tuple[Question, ...] = PAPER) -> int | str:
+    """1/0 for an attention check, else "": the asked expression and intensity both
+    given; for a catch pair, "no preference" to every preference question."""
     if check is None:
         return ""
+    if "preference" in check:
+        answers = response.answers or {}
+        return int(all(answers.get(q.id) == check["preference"] for q in preferences(questions)))
     return int(response.response_emotion == check["response_emotion"]
                and response.intensity == check["intensity"])
 
 
 def participant_rows(study: Study, **include) -> Iterator[dict]:
     """One dict per participant: group, demographics, progress, checks, times, ids."""
+    questions = question_set(study.questions)
     for p in _with_progress(exported_participants(study, **include)).order_by("id"):
         yield {
             "study": study.slug, "participant": p.code, "group": p.group, "seed": p.seed,
             "stage": p.stage, "pilot": int(p.is_pilot), "bot": int(p.is_bot),
             "trials_answered": p.answered, "trials_total": p.total,
-            "checks_passed": _checks_passed(p), "checks_total": p.checks_total,
+            "checks_passed": _checks_passed(p, questions), "checks_total": p.checks_total,
             "too_fast_answers": p.too_fast_answers, "language": p.language,
             "age": p.age, "gender": p.gender, "external_pid": p.external_pid,
             "external_study_id": p.external_study_id,
@@ -151,20 +202,55 @@ def study_participants(study: Study) -> list[Participant]:
 
 def answers_per_stimulus(study: Study) -> list[dict]:
     """``{"stimulus_id", "group", "answers"}`` per measured stimulus (catch trials and the
-    practice trial left out), by group and id: how balanced the cells are filling."""
+    practice trial left out), by group and id: how balanced the cells are filling. For
+    a pairs study, per pair (``stimulus_id`` is "<clip a> vs <clip b>")."""
     measured = Q(trial__is_practice=False, trial__check_answer__isnull=True)
-    counts = dict(Response.objects.filter(measured, trial__participant__study=study)
-                  .values_list("trial__stimulus__stimulus_id").annotate(n=Count("id")))
+    answered = Response.objects.filter(measured, trial__participant__study=study)
+    if study.is_pairs:
+        counts = {(a, b): n for a, b, n in answered.values_list(
+            "trial__stimulus__stimulus_id", "trial__stimulus_b__stimulus_id")
+            .annotate(n=Count("id"))}
+        rows = [{"stimulus_id": f"{a.stimulus_id} vs {b.stimulus_id}", "group": a.group,
+                 "answers": counts.get((a.stimulus_id, b.stimulus_id), 0)}
+                for a, b in study_pairs(study)]
+        return sorted(rows, key=lambda row: (row["group"], row["stimulus_id"]))
+    counts = dict(answered.values_list("trial__stimulus__stimulus_id").annotate(n=Count("id")))
     stimuli = study.stimuli.filter(is_practice=False).order_by("group", "stimulus_id")
     return [{"stimulus_id": s.stimulus_id, "group": s.group, "answers": counts.get(s.stimulus_id, 0)}
             for s in stimuli]
+
+
+def study_pairs(study: Study) -> list[tuple[Stimulus, Stimulus]]:
+    """A pairs study's measured pairs, every group's (pairs.pairs_make)."""
+    stimuli = list(study.stimuli.filter(is_practice=False).order_by("pk"))
+    return pairs_make(stimuli, study.compare_factor, study.compare_against or None)
+
+
+def pair_count(study: Study) -> int:
+    """How many measured pairs a pairs study has, every group's together."""
+    return len(study_pairs(study))
+
+
+def sides_couple(study: Study, group: str, is_pilot: bool, is_bot: bool) -> tuple[int, int | None]:
+    """Where a participant enrolling now stands in the side counterbalancing of a pairs
+    study (ordering.pair_sides): (parity, the seed of the couple's first participant,
+    None when the newcomer is the first). Participants count in enrolment order per
+    group, bots and pilots among themselves; those who declined saw no trial and do not
+    count. Read under the enrolment lock (services._enroll)."""
+    earlier = (study.participants.filter(group=group, is_pilot=is_pilot, is_bot=is_bot)
+               .exclude(stage=Participant.Stage.DECLINED))
+    parity = earlier.count() % 2
+    if parity == 0:
+        return 0, None
+    return 1, earlier.order_by("-id").values_list("seed", flat=True).first()
 
 
 def attention_check_results(study: Study) -> tuple[int, int]:
     """(answered, passed) attention checks of every participant of ``study``."""
     answered = Response.objects.filter(trial__participant__study=study,
                                        trial__check_answer__isnull=False).select_related("trial")
-    results = [_check_passed(r.trial.check_answer, r) for r in answered]
+    questions = question_set(study.questions)
+    results = [_check_passed(r.trial.check_answer, r, questions) for r in answered]
     return len(results), sum(results)
 
 
@@ -173,10 +259,10 @@ def measured_count(participant: Participant) -> int:
     return participant.trials.filter(is_practice=False).count()
 
 
-def _checks_passed(participant: Participant) -> int:
+def _checks_passed(participant: Participant, questions: tuple[Question, ...]) -> int:
     answered = Response.objects.filter(trial__participant=participant,
                                        trial__check_answer__isnull=False).select_related("trial")
-    return sum(_check_passed(r.trial.check_answer, r) for r in answered)
+    return sum(_check_passed(r.trial.check_answer, r, questions) for r in answered)
 
 
 def group_places(study: Study, is_pilot: bool, is_bot: bool) -> dict[str, int]:
@@ -210,10 +296,12 @@ def participant_stimulus(slug: str, pk: int | None, url_name: str) -> Stimulus |
     ``slug`` shows it (its study attached), else None: clips go to no one else."""
     if pk is None:
         return None
-    trial = (Trial.objects.select_related("stimulus__study")
-             .filter(participant_id=pk, participant__study__slug=slug,
-                     stimulus__url_name=url_name).first())
-    return trial.stimulus if trial else None
+    trial = (Trial.objects.select_related("stimulus__study", "stimulus_b__study")
+             .filter(Q(stimulus__url_name=url_name) | Q(stimulus_b__url_name=url_name),
+                     participant_id=pk, participant__study__slug=slug).first())
+    if trial is None:
+        return None
+    return trial.stimulus if trial.stimulus.url_name == url_name else trial.stimulus_b
 
 
 def _iso(value) -> str:

@@ -22,9 +22,17 @@ from studyapp.answers import TooFast, answer_clean, answers_clean, watch_shortfa
 from studyapp.errors import ServiceError
 from studyapp.flow import WITHDRAWABLE, stage_after_answer, stage_next
 from studyapp.models import Participant, Response, Study, Trial
-from studyapp.ordering import attention_checks_insert, group_choose, seed_new, trial_order
-from studyapp.questions import PAPER, Question, question_set
-from studyapp.selectors import group_places, participant_get
+from studyapp.ordering import (
+    attention_checks_insert,
+    group_choose,
+    pair_checks_insert,
+    pair_sides,
+    seed_new,
+    trial_order,
+)
+from studyapp.pairs import level_of, pairs_make, practice_pair
+from studyapp.questions import PAPER, Question, preference_levels, preferences, question_set
+from studyapp.selectors import group_places, participant_get, sides_couple
 
 Stage = Participant.Stage
 
@@ -106,26 +114,65 @@ def _enroll(study, seed, **fields) -> Participant:
     group = ""
     if study.between_factor:
         group = group_choose(group_places(study, fields["is_pilot"], fields["is_bot"]), seed)
+    # A pairs study counterbalances sides by couples of participants (ordering.pair_sides),
+    # read here, under the lock, before the new participant counts.
+    couple = sides_couple(study, group, fields["is_pilot"], fields["is_bot"]) \
+        if study.is_pairs else None
     participant = Participant.objects.create(
         study=study, seed=seed, group=group, last_seen_at=timezone.now(),
         next_trial=0 if study.practice_enabled else 1, **fields)
-    Trial.objects.bulk_create(_trials(participant))
+    if couple is None:
+        trials = _trials(participant)
+    else:
+        parity, first_seed = couple
+        trials = _pair_trials(participant, seed if first_seed is None else first_seed, parity)
+    Trial.objects.bulk_create(trials)
     return participant
+
+
+def _measured(participant: Participant) -> list:
+    """The stimuli of the participant's measured trials (their group's), in manifest order."""
+    measured = participant.study.stimuli.filter(is_practice=False)
+    if participant.group:
+        measured = measured.filter(group=participant.group)
+    return list(measured.order_by("pk"))
+
+
+def _practice(study: Study) -> list:
+    return list(study.stimuli.filter(is_practice=True).order_by("pk")[:2])
 
 
 def _trials(participant: Participant) -> list[Trial]:
     study = participant.study
-    measured = study.stimuli.filter(is_practice=False)
-    if participant.group:
-        measured = measured.filter(group=participant.group)
-    order = trial_order(list(measured.order_by("pk")), participant.seed)
+    order = trial_order(_measured(participant), participant.seed)
     sequence = attention_checks_insert(order, study.attention_checks, participant.seed, EMOTIONS)
     trials = [Trial(participant=participant, index=i, stimulus=stimulus, check_answer=check)
               for i, (stimulus, check) in enumerate(sequence, start=1)]
     if study.practice_enabled:
-        practice = study.stimuli.filter(is_practice=True).order_by("pk").first()
-        trials.insert(0, Trial(participant=participant, index=0, stimulus=practice,
+        trials.insert(0, Trial(participant=participant, index=0, stimulus=_practice(study)[0],
                                is_practice=True))
+    return trials
+
+
+def _pair_trials(participant: Participant, sides_seed: int, parity: int) -> list[Trial]:
+    """A pairs study's trials: the group's pairs (pairs.pairs_make), each with its side from
+    the couple's seed and the participant's parity (ordering.pair_sides), in the
+    participant's own random order with catch pairs among them; a practice pair first."""
+    study = participant.study
+    clips = _measured(participant)
+    pairs = pairs_make(clips, study.compare_factor, study.compare_against or None)
+    sides = pair_sides(len(pairs), sides_seed, parity)
+    order = trial_order([(a, b, side) for (a, b), side in zip(pairs, sides, strict=True)],
+                        participant.seed)
+    sequence = pair_checks_insert(order, study.attention_checks, participant.seed, clips)
+    trials = [Trial(participant=participant, index=i, stimulus=a, stimulus_b=b, left=side,
+                    check_answer=check)
+              for i, ((a, b, side), check) in enumerate(sequence, start=1)]
+    if study.practice_enabled:
+        a, b = practice_pair(_practice(study))
+        side = pair_sides(1, participant.seed, 0)[0]
+        trials.insert(0, Trial(participant=participant, index=0, stimulus=a, stimulus_b=b,
+                               left=side, is_practice=True))
     return trials
 
 
@@ -219,7 +266,7 @@ def _trials_from(participant: Participant, index: int, n: int = 2, *, answers: b
                  ) -> dict[int, Trial]:
     """Trials ``index`` .. ``index + n - 1`` (fewer at the end) with their stimuli, in one
     query; with ``answers``, each trial's answer too (``trial.response`` when there is one)."""
-    related = ("stimulus", "response") if answers else ("stimulus",)
+    related = ("stimulus", "stimulus_b", "response") if answers else ("stimulus", "stimulus_b")
     rows = (participant.trials.select_related(*related).order_by()
             .filter(index__gte=index, index__lt=index + n))
     return {trial.index: trial for trial in rows}
@@ -295,13 +342,19 @@ def _response_store(slug: str, participant_pk: int, clean: dict) -> Showing:
         raise ServiceError(
             _("Trial %(index)s is not your current trial (you are on trial %(current)s).")
             % {"index": index, "current": locked.next_trial}, 409)
+    plays = trial_plays(trial, clean, questions)
     before = getattr(trials.get(index - 1), "response", None)
     started = trial.shown_at or (before.submitted_at if before else None)
     if locked.study.require_full_playback:
-        _watch_check(locked, trial, started, clean["plays"])
+        _watch_check(locked, trial, started, plays)
+    if trial.is_pair:
+        factor = locked.study.compare_factor
+        answers = preference_levels(questions, answers, left=trial.left, levels={
+            "a": level_of(trial.stimulus, factor), "b": level_of(trial.stimulus_b, factor)})
     Response.objects.create(
         trial=trial, started_at=started, submission_key=clean["submission_key"],
-        rt_ms=clean["rt_ms"], plays=clean["plays"], **_answer_fields(questions, answers))
+        rt_ms=clean["rt_ms"], plays=plays[0], plays_b=plays[1] if trial.is_pair else None,
+        **_answer_fields(questions, answers))
     locked.next_trial += 1
     every = locked.study.breaks_every
     locked.stage = stage_after_answer(
@@ -322,13 +375,38 @@ def _answer_fields(questions: tuple[Question, ...], answers: dict) -> dict:
     return answers if questions == PAPER else {"answers": answers}
 
 
-def _watch_check(participant: Participant, trial: Trial, started, plays: int) -> None:
-    """Refuse an answer sent before the clip could have been watched to its end,
-    timed by the server from when the trial was shown, whatever the page says.
-    Bots (enrolled through a signed link, links.py) rehearse at full speed."""
-    if plays < 1:
-        raise TooFast()
+def trial_plays(trial: Trial, clean: dict, questions: tuple[Question, ...]) -> tuple[int, ...]:
+    """The plays an answer reports for its trial's clips: (plays,) for one clip, (plays of
+    a, plays of b) for a pair, from the sides the page reports (``plays_left``,
+    ``plays_right``). A pair's answer must report both sides and a single clip's neither,
+    and preference questions need a pair (ServiceError, 400)."""
+    sides = (clean["plays_left"], clean["plays_right"])
+    if not trial.is_pair:
+        if sides != (None, None):
+            raise ServiceError("plays_left and plays_right are for a pair trial; this trial "
+                               "shows one clip (send plays).", 400)
+        if preferences(questions):
+            raise ServiceError(f"trial {trial.index} shows one clip: there is no pair to "
+                               "prefer a clip of.", 400)
+        return (clean["plays"],)
+    if None in sides:
+        raise ServiceError("a pair trial's answer reports the plays of both clips "
+                           "(plays_left and plays_right).", 400)
+    return sides if trial.left == "a" else sides[::-1]
+
+
+def _watch_check(participant: Participant, trial: Trial, started, plays: tuple[int, ...]) -> None:
+    """Refuse an answer sent before the clip (each clip of a pair) could have been
+    watched to its end, timed by the server from when the trial was shown, whatever
+    the page says. A pair's clips play one at a time (playing one pauses the other),
+    so watching both takes the sum of their lengths. Bots (enrolled through a signed
+    link, links.py) rehearse at full speed."""
+    pair = trial.is_pair
+    if min(plays) < 1:
+        raise TooFast(pair=pair)
     if participant.is_bot:
         return
-    if watch_shortfall_s(trial.stimulus.duration_s, started, timezone.now()) > 0:
-        raise TooFast()
+    clips = (trial.stimulus, trial.stimulus_b) if pair else (trial.stimulus,)
+    duration = sum(c.duration_s or 0 for c in clips)
+    if watch_shortfall_s(duration, started, timezone.now()) > 0:
+        raise TooFast(pair=pair)

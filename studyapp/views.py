@@ -284,22 +284,40 @@ def _trial_messages() -> dict:
 
 
 def _trial_state(showing: services.Showing) -> dict:
-    """What the page shows of the trial on screen: its clip, progress, banners, answer
-    key, and the next trial's clip to preload; nothing that names the stimulus."""
+    """What the page shows of the trial on screen: its clip (a pair's left clip, and
+    ``right*`` its right one), progress, banners, answer key, and the next trial's
+    clip(s) to preload; nothing that names the stimulus, nor which clip of a pair is
+    a or b (the page answers by side, questions.py)."""
     participant, current, upcoming = showing.participant, showing.trial, showing.upcoming
     study = participant.study
-    stimulus = current.stimulus
+    left, right = _sides(current)
     check = current.check_answer
-    return {
+    state = {
         "trialIndex": current.index,
         "isPractice": current.is_practice,
-        "clipUrl": _file_url(study, stimulus, "mp4"),
-        "posterUrl": _file_url(study, stimulus, "png") if stimulus.poster else "",
-        "nextClipUrl": _file_url(study, upcoming.stimulus, "mp4") if upcoming else "",
+        "clipUrl": _file_url(study, left, "mp4"),
+        "posterUrl": _file_url(study, left, "png") if left.poster else "",
+        "nextClipUrl": _file_url(study, _sides(upcoming)[0], "mp4") if upcoming else "",
         "storageKey": f"answer-key:{study.slug}:{participant.code}:{current.index}",
+        # A catch pair (one clip twice) has no instruction: it looks like any pair.
         "check": {"emotion": _(EMOTION_LABELS[check["response_emotion"]]),
-                  "intensity": check["intensity"]} if check else None,
+                  "intensity": check["intensity"]} if check and "response_emotion" in check
+        else None,
     }
+    if right is not None:
+        following = _sides(upcoming)[1] if upcoming else None
+        state |= {"rightClipUrl": _file_url(study, right, "mp4"),
+                  "rightPosterUrl": _file_url(study, right, "png") if right.poster else "",
+                  "nextRightClipUrl": _file_url(study, following, "mp4") if following else ""}
+    return state
+
+
+def _sides(trial) -> tuple[Stimulus, Stimulus | None]:
+    """The clip a trial shows on the left (its only one) and on the right (None)."""
+    if not trial.is_pair:
+        return trial.stimulus, None
+    a, b = trial.stimulus, trial.stimulus_b
+    return (a, b) if trial.left == "a" else (b, a)
 
 
 @require_http_methods(["GET", "POST"])

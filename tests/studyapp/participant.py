@@ -13,6 +13,8 @@ from django.test import Client
 from studyapp.models import Participant, Response, Trial
 
 PAPER_ANSWERS = {"response_emotion": "joy", "intensity": 5, "sync": 4, "naturalness": 3}
+#: A pair trial's answers to the default pair questions, as the page sends them (sides).
+PAIR_ANSWERS = {"lip_sync": "left", "naturalness": "right", "expression": "none"}
 
 
 class Walker:
@@ -74,3 +76,9 @@ class Walker:
         body = {k: v for k, v in body.items() if v is not ...}
         return self.client.post(self.url("answer/"), json.dumps(body),
                                 content_type="application/json")
+
+    def answer_pair(self, trial_index=None, watched=True, answers=None, **fields):
+        """Send an answer to a pair trial: the sides chosen (default PAIR_ANSWERS) and the
+        plays of each side (one each) instead of ``plays``; ``fields`` override any field."""
+        return self.answer(trial_index, watched, PAIR_ANSWERS if answers is None else answers,
+                           **{"plays": ..., "plays_left": 1, "plays_right": 1, **fields})

@@ -59,6 +59,6 @@ def test_custom_between_factor_must_be_present():
 def test_design_get_refuses_unknown_names_and_between_for_fixed_designs():
     with pytest.raises(ValueError, match="unknown design"):
         design_get("task3")
-    with pytest.raises(ValueError, match="only for the custom design"):
+    with pytest.raises(ValueError, match="only for the custom and pairs designs"):
         design_get("task2", "method")
     assert design_get("task1", "sentence_group") is DESIGNS["task1"]
