@@ -42,7 +42,7 @@ from generator.speech.synthesis import PROSODY, SAMPLE_RATE, speech_synthesize
 
 LEAD_S, TAIL_S = 0.3, 0.4
 _CODE = ("rig/animator.py", "rig/expressions.py", "rig/timing.py", "speech/synthesis.py",
-         "speech/dataset.py", "rig/controls.py")
+         "speech/voice_quality.py", "speech/dataset.py", "rig/controls.py")
 
 
 @dataclass(frozen=True)
@@ -102,7 +102,8 @@ def item_build(root: Path, character: Character, utterance: Utterance, *, base_s
 
     speech, phonemes = speech_synthesize(utterance.text, voice=character.voice.name,
                                          emotion=utterance.emotion,
-                                         pitch_offset=character.voice.pitch_offset)
+                                         pitch_offset=character.voice.pitch_offset,
+                                         seed=seed)
     lead = int(LEAD_S * SAMPLE_RATE)
     n_frames = math.ceil((lead + len(speech) + TAIL_S * SAMPLE_RATE) * FPS / SAMPLE_RATE)
     audio = np.zeros(n_frames * SAMPLE_RATE // FPS, dtype=np.float32)

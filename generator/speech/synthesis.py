@@ -4,10 +4,26 @@
 library is driven in synchronous mode with phoneme events on, so every phoneme
 arrives with the sample it starts at; the command line gives no timings.
 
-Emotional prosody (paper 3.1 asks for 7 emotions; espeak has no emotion model,
-so each emotion is a setting of espeak's four prosody parameters, chosen after
-the usual acoustic profiles: joy, fear and surprise high and wide in pitch,
-sadness slow, low, narrow and soft, anger loud and fast, disgust slow and low).
+Emotional prosody (paper 3.1 asks for 7 emotions; espeak has no emotion model):
+each emotion is a setting of espeak's four prosody parameters plus a voice
+quality (``voice_quality.py``), in the directions the speech-emotion literature
+reports (Juslin & Laukka 2003, Table 7, a meta-analysis of 104 studies; Banse &
+Scherer 1996; Scherer 2003; for disgust, which Juslin & Laukka do not tabulate,
+Murray & Arnott 1993), against neutral:
+
+- anger: faster, louder, higher and more variable pitch, much high-frequency
+  energy (tense voice);
+- joy: faster, louder, higher and more variable pitch, some high-frequency energy;
+- fear: faster, softer, higher pitch with *little* variability, little
+  high-frequency energy, irregular (tremor, breath);
+- sadness: slower, softer, lower and narrower pitch, little high-frequency
+  energy, breathy;
+- disgust: slower, softer, lower pitch, lax voice (Murray & Arnott: "grumbled
+  chest tone");
+- surprise (no consensus profile; chosen as a high-arousal pattern): the
+  highest pitch and widest range, louder.
+
+The sizes are chosen (docs/generator.md); the directions are the sources'.
 """
 
 from __future__ import annotations
@@ -21,6 +37,7 @@ import numpy as np
 
 from generator.common.errors import InputError
 from generator.rig.animator import Phoneme
+from generator.speech.voice_quality import VoiceQuality, voice_quality_apply
 
 SAMPLE_RATE = 16000  # of every WAV the dataset writes
 
@@ -31,16 +48,22 @@ class Prosody:
     pitch: int   # base pitch, 0-100 (default 50)
     range: int   # pitch range, 0-100 (default 50)
     volume: int  # amplitude, 0-200 (default 100; above ~170 clips)
+    quality: VoiceQuality = VoiceQuality()  # tilt, breath, tremor (voice_quality.py)
 
 
 PROSODY: dict[str, Prosody] = {
     "neutral": Prosody(rate=165, pitch=45, range=40, volume=100),
-    "joy": Prosody(rate=180, pitch=68, range=85, volume=120),
-    "anger": Prosody(rate=185, pitch=42, range=70, volume=150),
-    "sadness": Prosody(rate=125, pitch=30, range=12, volume=75),
-    "fear": Prosody(rate=205, pitch=72, range=55, volume=95),
-    "disgust": Prosody(rate=135, pitch=33, range=50, volume=110),
-    "surprise": Prosody(rate=165, pitch=78, range=95, volume=130),
+    "joy": Prosody(rate=180, pitch=66, range=85, volume=120, quality=VoiceQuality(tilt_db=2.0)),
+    "anger": Prosody(rate=185, pitch=60, range=75, volume=150,
+                     quality=VoiceQuality(tilt_db=6.0)),
+    "sadness": Prosody(rate=125, pitch=30, range=12, volume=75,
+                       quality=VoiceQuality(tilt_db=-6.0, breath=0.15)),
+    "fear": Prosody(rate=205, pitch=72, range=25, volume=90,
+                    quality=VoiceQuality(tilt_db=-3.0, breath=0.08, tremor=0.03)),
+    "disgust": Prosody(rate=135, pitch=33, range=50, volume=90,
+                       quality=VoiceQuality(tilt_db=-2.0)),
+    "surprise": Prosody(rate=165, pitch=78, range=95, volume=130,
+                        quality=VoiceQuality(tilt_db=2.0)),
 }
 
 
@@ -139,9 +162,10 @@ def _say_isolated(engine: _Engine, text: str, voice: str, prosody: Prosody):
     return result
 
 
-def speech_synthesize(text: str, *, voice: str, emotion: str,
-                      pitch_offset: int = 0) -> tuple[np.ndarray, list[Phoneme]]:
-    """Speak ``text``: (mono float32 audio at 16 kHz, phonemes with start/end in seconds)."""
+def speech_synthesize(text: str, *, voice: str, emotion: str, pitch_offset: int = 0,
+                      seed: int = 0) -> tuple[np.ndarray, list[Phoneme]]:
+    """Speak ``text``: (mono float32 audio at 16 kHz, phonemes with start/end in seconds);
+    ``seed`` draws the breath noise of the emotion's voice quality."""
     import soxr
 
     global _engine
@@ -149,7 +173,7 @@ def speech_synthesize(text: str, *, voice: str, emotion: str,
         _engine = _Engine()
     base = PROSODY[emotion]
     prosody = Prosody(base.rate, int(np.clip(base.pitch + pitch_offset, 0, 100)),
-                      base.range, base.volume)
+                      base.range, base.volume, base.quality)
     raw, events = _say_isolated(_engine, text, voice, prosody)
     audio = soxr.resample(raw.astype(np.float32) / 32768.0, _engine.rate, SAMPLE_RATE)
     total_s = len(raw) / _engine.rate
@@ -162,4 +186,5 @@ def speech_synthesize(text: str, *, voice: str, emotion: str,
                                 round(min(end, len(raw)) / _engine.rate, 4)))
     if phonemes and phonemes[-1].end_s < total_s:
         phonemes[-1] = Phoneme(phonemes[-1].symbol, phonemes[-1].start_s, round(total_s, 4))
-    return audio.astype(np.float32), phonemes
+    audio = voice_quality_apply(audio, base.quality, SAMPLE_RATE, np.random.default_rng(seed))
+    return audio, phonemes
