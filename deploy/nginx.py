@@ -28,9 +28,32 @@ from pathlib import Path
 TEMPLATE = Path(__file__).with_name("nginx.conf.template")
 PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
 MIME_TYPES = "/etc/nginx/mime.types"  # Debian's nginx package
-# Newcomers let through the study link per second. Measured on 2 cores
-# (BENCHMARKS.md): an arrival costs ~90 ms of server CPU over its first pages.
-ARRIVAL_RATE = 5
+# What one arrival costs the server, every page from the study link to the first
+# trial, in ms of CPU: benchmarks/arrival_cost.py measures the app and its database
+# backend (BENCHMARKS.md, "Launch day"), and nginx and gunicorn add about 1 ms to
+# each of its 8 requests.
+ARRIVAL_CPU_MS = 70
+# The share of the machine's CPU newcomers may take at a launch; the rest stays
+# with the answers of those already in the study.
+ARRIVAL_CPU_SHARE = 0.5
+
+
+def arrival_rate_for(cpus: int, *, cpu_ms: float = ARRIVAL_CPU_MS,
+                     share: float = ARRIVAL_CPU_SHARE) -> int:
+    """Newcomers a second that ``cpus`` cores can let in while keeping ``1 - share`` of
+    their time for answers: share x cpus x 1000 / cpu_ms, at least 1."""
+    if cpus < 1 or cpu_ms <= 0 or not 0 < share <= 1:
+        raise ValueError("cpus >= 1, cpu_ms > 0 and 0 < share <= 1")
+    return max(1, int(share * cpus * 1000 / cpu_ms))
+
+
+def machine_cpus() -> int:
+    """The cores this process may run on (a container's or taskset's share too)."""
+    return len(os.sched_getaffinity(0))
+
+
+# Newcomers let through the study link per second on this machine (14 on 2 cores).
+ARRIVAL_RATE = arrival_rate_for(machine_cpus())
 # How long a newcomer may be held at the study link before nginx answers with the
 # waiting page instead (a browser shows nothing while a request is held).
 ARRIVAL_QUEUE_S = 3
@@ -241,9 +264,10 @@ def main(argv: list[str] | None = None) -> None:
                              "without asking the app (manage.py link_clips makes them)")
     parser.add_argument("--arrival-rate", type=int, default=ARRIVAL_RATE,
                         help="newcomers let through the study link per second; more wait in "
-                             f"nginx (default {ARRIVAL_RATE}, measured on 2 cores: an arrival "
-                             "costs ~90 ms of server CPU over its first pages; raise it with "
-                             "more cores)")
+                             f"nginx, then get the waiting page (default {ARRIVAL_RATE}: this "
+                             f"machine's {machine_cpus()} core(s) x {ARRIVAL_CPU_SHARE:g} x "
+                             f"1000 / {ARRIVAL_CPU_MS} ms of CPU per arrival; run the server "
+                             "elsewhere: give its figure)")
     parser.add_argument("--upstream", default="127.0.0.1:8001",
                         help="where gunicorn listens: host:port or unix:/path.sock")
     parser.add_argument("--listen", default=None,

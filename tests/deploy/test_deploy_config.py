@@ -8,6 +8,7 @@ installed; the gunicorn config imports and names a worker class that exists.
 from __future__ import annotations
 
 import importlib.util
+import os
 import shutil
 import subprocess
 import sys
@@ -142,6 +143,16 @@ def test_arrivals_are_paced_at_the_study_link_only(tmp_path):
     assert unlimited.count("limit_req zone=") == 1
     with pytest.raises(ValueError, match="at least 1"):
         nginx.render(_site(tmp_path, arrival_rate=0))
+
+
+def test_the_arrival_rate_is_derived_from_the_cores_and_the_measured_cost():
+    """Half of the cores' time over the measured CPU per arrival (deploy/nginx.py)."""
+    assert nginx.arrival_rate_for(2, cpu_ms=70, share=0.5) == 14  # 1000 / 70 = 14.3
+    assert nginx.arrival_rate_for(16, cpu_ms=70, share=0.5) == 114
+    assert nginx.arrival_rate_for(1, cpu_ms=5000, share=0.5) == 1  # never 0: nobody gets in
+    assert nginx.ARRIVAL_RATE == nginx.arrival_rate_for(len(os.sched_getaffinity(0)))
+    with pytest.raises(ValueError):
+        nginx.arrival_rate_for(0)
 
 
 @pytest.fixture
