@@ -90,9 +90,15 @@ def measured_trials(export: pd.DataFrame, *, include_pilot: bool = False) -> pd.
     if bad.any():
         raise _first_bad(trials, bad, "correct", "1 exactly when response_emotion == emotion")
     trials = measured_rows(trials, include_pilot=include_pilot)
-    for column, order in ORDER.items():
-        trials[column] = trials[column].astype(str)
-        present = set(trials[column])
-        levels = [v for v in order if v in present] + sorted(present - set(order))
-        trials[column] = pd.Categorical(trials[column], categories=levels)
+    for column in ORDER:
+        trials[column] = in_display_order(trials[column], column)
     return trials
+
+
+def in_display_order(values: pd.Series, factor: str) -> pd.Categorical:
+    """``values`` as text, categorical in ``factor``'s display order (:data:`ORDER`;
+    levels it does not know follow, sorted)."""
+    values = values.astype(str)
+    order, present = ORDER.get(factor, ()), set(values)
+    levels = [v for v in order if v in present] + sorted(present - set(order))
+    return pd.Categorical(values, categories=levels)
