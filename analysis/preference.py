@@ -122,7 +122,7 @@ def participant_check(answers: pd.DataFrame) -> pd.DataFrame:
     an answer), ``majority_a``, ``majority_b``, ``majority_tied``, ``sign_share``,
     ``sign_p``, ``sign_p_bonf``, ``gee_share``, ``gee_ci_low``, ``gee_ci_high``,
     ``gee_p``, ``gee_p_bonf``, ``gee_rho``, ``gee_note`` (why the model is
-    missing: all non-tie answers on one side, fewer than two participants, no
+    missing: no non-tie answer, all on one side, fewer than two participants, no
     convergence). Bonferroni over the pairs of each question.
     """
     votes = majorities(answers)
@@ -151,6 +151,8 @@ def gee_share(answers: pd.DataFrame, confidence: float = CONFIDENCE) -> dict:
 
     missing = dict.fromkeys(("gee_share", "gee_ci_low", "gee_ci_high", "gee_p", "gee_rho"), np.nan)
     y = (answers["choice"] == "a").to_numpy(dtype=float)
+    if not len(y):
+        return {**missing, "gee_note": "no answer prefers either clip"}
     if answers["participant"].nunique() < 2:
         return {**missing, "gee_note": "fewer than two participants"}
     if y.min() == y.max():

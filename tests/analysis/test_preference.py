@@ -130,6 +130,10 @@ def test_gee_says_why_it_is_missing():
     assert "every answer prefers a" in participant_check(answers(one_sided)).iloc[0]["gee_note"]
     alone = [("P1", "GT vs EVP", c, "a") for c in "aab"]
     assert participant_check(answers(alone)).iloc[0]["gee_note"] == "fewer than two participants"
+    ties = [(f"P{i}", "GT vs EVP", "none", "a") for i in range(4)] + [("P1", "GT vs ETAD", "a", "a")] * 2
+    check = participant_check(answers(ties)).set_index("pair").loc["GT vs EVP"]
+    assert check["gee_note"] == "no answer prefers either clip" and check["majority_tied"] == 4
+    assert math.isnan(check["sign_p"]) and math.isnan(preferences(answers(ties)).iloc[-1]["p"])
 
 
 def test_position_bias_counts_the_left_clip():
