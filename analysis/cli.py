@@ -52,6 +52,16 @@ def dumps(value) -> str:
     return json.dumps(jsonable(value), indent=2, allow_nan=False)
 
 
+def write_companions(out: Path, document: dict, tables: dict[str, pd.DataFrame]) -> None:
+    """What a report writes beside its PDF ``out``: ``document`` as JSON (``report.json``
+    for ``report.pdf``) and each table as CSV in a folder (``report-tables/<name>.csv``)."""
+    out.with_suffix(".json").write_text(dumps(document) + "\n")
+    folder = out.with_name(out.stem + "-tables")
+    folder.mkdir(exist_ok=True)
+    for name, table in tables.items():
+        table.to_csv(folder / f"{name}.csv", index=False)
+
+
 def run(main: Callable[[list[str] | None], int | None], prog: str, argv: list[str] | None = None) -> None:
     """Run ``main(argv)`` and exit; expected failures print one line, not a traceback."""
     try:

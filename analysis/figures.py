@@ -118,3 +118,57 @@ def boxplot_figure(per_participant: dict[str, pd.DataFrame], ylabel: str, title:
         ax.grid(axis="y", alpha=0.3)
     fig.suptitle(title)
     return fig
+
+
+def preference_bars(table: pd.DataFrame, levels, title: str, by: str | None = None,
+                    labels: dict | None = None) -> Figure:
+    """Stacked horizontal bars as A/B studies print them: per pair (and level of ``by``),
+    the % of answers preferring ``a`` / no preference / ``b``; one panel per question.
+
+    ``table``: :func:`analysis.preference.preferences` (``question``, ``pair``, ``a``,
+    ``b``, ``pct_a``, ``pct_none``, ``pct_b``, ``p_bonf``, and ``by``). Each level of
+    the compared factor has one colour; Bonferroni p beside each bar. ``labels``: the
+    questions' titles by id.
+    """
+    questions = list(dict.fromkeys(table["question"]))
+    rows = table[table["question"] == questions[0]]
+    keys = list(zip(rows[by] if by else [""] * len(rows), rows["pair"], strict=True))
+    height = min(LANDSCAPE[1], max(3.5, 0.3 * len(keys) + 1.6))
+    fig, axes = plt.subplots(1, len(questions), figsize=(LANDSCAPE[0], height), layout="constrained",
+                             sharey=True, squeeze=False)
+    colors = {str(level): plt.get_cmap("tab10")(i % 10) for i, level in enumerate(levels)}
+    ys = np.arange(len(keys))[::-1]
+    for ax, question in zip(axes[0], questions, strict=True):
+        part = table[table["question"] == question].set_index([by, "pair"] if by else ["pair"])
+        part = part.reindex(keys if by else [k[1] for k in keys])
+        starts = np.zeros(len(keys))
+        for side in ("a", "none", "b"):
+            widths = part[f"pct_{side}"].to_numpy(dtype=float)
+            names = [""] * len(keys) if side == "none" else [str(v) for v in part[side]]
+            shade = [colors.get(name, "0.85") for name in names]
+            ax.barh(ys, widths, left=starts, color=shade, edgecolor="white", height=0.75)
+            for y, x, w, name in zip(ys, starts, widths, names, strict=True):
+                if w >= 6:  # the level's name where it fits, else the % alone
+                    text = f"{name} {w:.0f}" if name and w >= 14 else f"{w:.0f}"
+                    ax.text(x + w / 2, y, text, ha="center", va="center", fontsize=7)
+            starts += widths
+        for y, p in zip(ys, part["p_bonf"], strict=True):
+            ax.text(102, y, _p_short(p), va="center", fontsize=7)
+        ax.axvline(50, color="0.3", lw=0.6, ls=":")
+        ax.set_xlim(0, 122)  # room for the p values
+        ax.set_xticks(range(0, 101, 25))
+        ax.spines[["top", "right"]].set_visible(False)
+        ax.set_title(labels.get(question, question) if labels else question, fontsize=10)
+        ax.set_xlabel("% of answers")
+    axes[0, 0].set_yticks(ys, [f"{level}: {pair}" if by else pair for level, pair in keys], fontsize=8)
+    fig.suptitle(title, fontsize=11)
+    fig.supxlabel("Each bar: % preferring the left level / no preference (grey) / the right level; "
+                  "beside it the Bonferroni-corrected p of the exact binomial test (ties left out).",
+                  fontsize=8)
+    return fig
+
+
+def _p_short(p) -> str:
+    if not np.isfinite(p):
+        return "p -"
+    return "p<.001" if p < 0.001 else f"p={p:.3f}".replace("0.", ".", 1)

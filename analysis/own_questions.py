@@ -33,7 +33,8 @@ from analysis.designs import Design
 from analysis.study_results import measure_results
 from contract import EXPORT_HEAD, EXPORT_TRAILER
 
-KINDS = ("choice", "scale", "slider", "text")
+#: A ``preference`` question (A/B pair studies) is analysed by analysis.preference_report.
+KINDS = ("choice", "scale", "slider", "text", "preference")
 
 
 @dataclass(frozen=True)

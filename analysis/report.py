@@ -2,6 +2,7 @@
 
 Reads a responses export (docs/design.md), or with ``--study`` the study app's
 own export of a study (analysis/app_export.py), leaves out the practice trials
+(a pairs export of A/B trials gets the preference report, analysis/preference_report.py)
 and writes ``--out`` (PDF), a JSON file of every number beside it, and the tables as CSV files in a folder
 beside it (``report.json``, ``report-tables/`` for ``report.pdf``).
 """
@@ -16,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.cli import csv_frame, dumps, read_csv, run
+from analysis.cli import csv_frame, read_csv, run, write_companions
 from analysis.designs import DESIGNS, design_for
 from analysis.own_questions import (
     own_design,
@@ -25,7 +26,9 @@ from analysis.own_questions import (
     questions_from_app,
     questions_read,
 )
+from analysis.pairs import is_pairs_export
 from analysis.power import replication_sizes
+from analysis.preference_report import build_pairs_report
 from analysis.report_pages import write_own_pdf, write_pdf
 from analysis.responses import measured_rows, measured_trials
 from analysis.rm_anova import CORRECTIONS
@@ -118,7 +121,15 @@ def build_report(
 
     ``questions``: the study's own questions (analysis.own_questions.Asked), for an
     export of a study built with them; without, the export holds the paper's four.
+    A pairs export (A/B preference trials) gets the preference report
+    (:func:`analysis.preference_report.build_pairs_report`).
     """
+    if is_pairs_export(export.columns):
+        if design != "auto":
+            raise ValueError(f"--design {design} is for single-clip studies; this is a pairs export "
+                             "(stimulus_a, stimulus_b, left), analysed as A/B preferences.")
+        return build_pairs_report(export, out, source=source, sha256=sha256, include_pilot=include_pilot,
+                                  questions=questions, progress=progress)
     if questions:
         asked = questions
         trials = own_trials(measured_rows(export, include_pilot=include_pilot), asked)
@@ -154,11 +165,7 @@ def build_report(
         meta["pages"] = write_own_pdf(out, results, meta, chosen, asked, progress)
     else:
         meta["pages"] = write_pdf(out, results, meta, chosen, progress)
-    out.with_suffix(".json").write_text(dumps(as_json(results, meta)) + "\n")
-    folder = out.with_name(out.stem + "-tables")
-    folder.mkdir(exist_ok=True)
-    for name, table in tables(results).items():
-        table.to_csv(folder / f"{name}.csv", index=False)
+    write_companions(out, as_json(results, meta), tables(results))
     return meta
 
 
@@ -167,7 +174,11 @@ def parser() -> argparse.ArgumentParser:
         prog=PROG,
         description="Write the statistics report (PDF) of a study: repeated-measures ANOVAs with "
         "Mauchly/Greenhouse-Geisser ('*'), Bonferroni post-hocs, Shapiro-Wilk, boxplot outliers, "
-        "confusion matrices and M +- SE bar charts, plus a JSON of every number and CSV tables.",
+        "confusion matrices and M +- SE bar charts, plus a JSON of every number and CSV tables. "
+        "A pairs export (A/B trials: stimulus_a, stimulus_b, left) gets the preference report: "
+        "binomial tests with Wilson CIs per pair and question, per shared factor, a participant-level "
+        "check, position bias and a Bradley-Terry ranking (--design, --correction and "
+        "--drop-incomplete do not apply to it).",
     )
     source = p.add_mutually_exclusive_group(required=True)
     source.add_argument("--responses", type=Path, metavar="FILE.csv", help="responses export CSV")
@@ -206,7 +217,8 @@ def parser() -> argparse.ArgumentParser:
         type=Path,
         metavar="QUESTIONS.toml",
         help="the study's own questions file (build_study --questions): each question is "
-        "analysed by its kind; with --study the app says which questions the study asked",
+        "analysed by its kind (a pairs study: its preference questions); with --study the app "
+        "says which questions the study asked",
     )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     return p
