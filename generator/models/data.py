@@ -85,6 +85,15 @@ def item_track(item: Item) -> np.ndarray:
     return track_read(item.base.with_suffix(".canonical.csv"), CONTROLS)
 
 
+def item_aligned_track(item: Item) -> np.ndarray | None:
+    """(T, C) the item's audio-aligned canonical track (``.aligned.csv``, the visemes exactly
+    on the audio), or None for a dataset built before artist timing kept one."""
+    from generator.common.fileio import track_read
+
+    path = item.base.with_suffix(".aligned.csv")
+    return track_read(path, CONTROLS) if path.is_file() else None
+
+
 def emotion_index(emotion: str) -> int:
     """The emotion's position in EMOTIONS (the one-hot's index); InputError if unknown."""
     emotions_check([emotion])

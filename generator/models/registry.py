@@ -35,9 +35,15 @@ def audio_check(audio: np.ndarray, where: str) -> None:
 
 
 class Methods:
+    """The trained models under ``runs``; ``seed`` is what a missing one is trained with
+    (``evaluate --table3 --seeds`` keeps one ``runs/seed-S`` folder per seed) and ``hubert``
+    the HuBERT ETAD uses (default ``runs/hubert``; the seeds share the parent's)."""
+
     def __init__(self, runs: Path = Path("runs"), data: Path = Path("build/dataset"), *,
-                 train_missing: bool = False) -> None:
+                 train_missing: bool = False, seed: int = 0, hubert: Path | None = None) -> None:
         self.runs, self.data, self.train_missing = Path(runs), Path(data), train_missing
+        self.seed = seed
+        self.hubert = Path(hubert) if hubert is not None else self.runs / "hubert"
         self._cache: dict = {}
 
     def _ensure(self, path: Path, what: str, train) -> Path:
@@ -59,10 +65,10 @@ class Methods:
             def train():
                 from generator.models.hubert import hubert_ensure
 
-                hubert = hubert_ensure(self.runs / "hubert", self.data)
+                hubert = hubert_ensure(self.hubert, self.data)
                 net, loss = ETAD_VARIANTS[variant]
                 etad_train(data=self.data, out=out, hubert=hubert, model_cfg=ETADConfig(**net),
-                           train_cfg=TrainConfig(loss=LossConfig(**loss)))
+                           train_cfg=TrainConfig(seed=self.seed, loss=LossConfig(**loss)))
 
             self._cache[variant] = etad_load(self._ensure(out / "etad.pt", f"ETAD ({variant})",
                                                           train))
@@ -74,7 +80,7 @@ class Methods:
 
             path = self._ensure(self.runs / "evp" / "evp.pt", "EVP baseline",
                                 lambda: evp_train(data=self.data, out=self.runs / "evp",
-                                                  cfg=EVPConfig()))
+                                                  cfg=EVPConfig(seed=self.seed)))
             self._cache["evp"] = EVPBaseline(path)
         return self._cache["evp"]
 

@@ -35,6 +35,8 @@ def _item(root, slug, key, seed, seconds=1.6):
     base = root / "items" / slug / key
     wav_write(base.with_suffix(".wav"), audio, 16000)
     track_write(base.with_suffix(".canonical.csv"), CONTROLS, track)
+    # the audio-aligned twin: the GT's mouth one frame later (the artist led by a frame)
+    track_write(base.with_suffix(".aligned.csv"), CONTROLS, np.roll(track, 1, axis=0))
     json_write(base.with_suffix(".json"), {"id": f"{slug}-{key}", "emotion": emotion,
                                            "inputs_sha": f"sha-{slug}-{key}-{seed}"})
 
