@@ -264,6 +264,7 @@ def trial(request, study, participant):
     }
     return render(request, "studyapp/trial.html", {
         "study": study, "state": state, "n_measured": config["nMeasured"],
+        "pair": study.is_pairs,
         "questions": localized(question_set(study.questions), participant.language),
         "config": config,
     })
@@ -275,6 +276,7 @@ def _trial_messages() -> dict:
         "practice": _("Practice trial"), "trialOf": _("Trial {n} of {total}"),
         "play": _("Play"), "replay": _("Replay"),
         "watchFirst": _("Watch the clip to its end first."),
+        "watchBothFirst": _("Play both clips to their end first."),
         "answerAll": _("Answer every question to continue."), "saving": _("Saving…"),
         "offline": _("Cannot reach the server. Your answers are kept on this page; trying "
                      "again in {wait} s (attempt {attempt})."),

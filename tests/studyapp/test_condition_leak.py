@@ -75,7 +75,8 @@ class Recorder:
         return response
 
     def trial_state(self, state):
-        self.urls |= {state[k] for k in ("clipUrl", "posterUrl", "nextClipUrl") if state[k]}
+        self.urls |= {state[k] for k in ("clipUrl", "posterUrl", "nextClipUrl", "rightClipUrl",
+                                         "rightPosterUrl", "nextRightClipUrl") if state.get(k)}
 
     def get(self, url, **headers):
         return self.keep(f"GET {url}", self.walker.client.get(url, **headers))
@@ -84,7 +85,12 @@ class Recorder:
         return self.keep(f"POST {url}", self.walker.client.post(url, data or {}, **kwargs))
 
 
-def _walk(recorder, study):
+PAPER_BODY = {"response_emotion": "joy", "intensity": 4, "sync": 4, "naturalness": 4, "plays": 1}
+PAIR_BODY = {"lip_sync": "left", "naturalness": "right", "expression": "none", "plays_left": 1,
+             "plays_right": 1}
+
+
+def _walk(recorder, study, answers=PAPER_BODY):
     """From the study link to the completion page, as trial.js does."""
     w = recorder.walker
     recorder.keep("study link", w.entry)
@@ -105,8 +111,7 @@ def _walk(recorder, study):
             while state is not None:
                 w.watch()
                 body = {"submission_key": str(uuid.uuid4()), "trial_index": state["trialIndex"],
-                        "response_emotion": "joy", "intensity": 4, "sync": 4, "naturalness": 4,
-                        "rt_ms": 900, "plays": 1}
+                        "rt_ms": 900, **answers}
                 reply = recorder.post(w.url("answer/"), json.dumps(body),
                                       content_type="application/json")
                 assert reply.status_code == 200, reply.content
@@ -121,13 +126,27 @@ def _walk(recorder, study):
 
 
 def test_nothing_a_participant_receives_names_the_condition(task2):
-    recorder = Recorder(Walker("t2", PROLIFIC))
-    _walk(recorder, task2)
+    _walk_and_search(task2, PAPER_BODY)
+
+
+def test_nothing_a_participant_receives_names_the_condition_in_a_pairs_study(task2,
+                                                                            stimuli_root):
+    """The same set as 126 method pairs: two clips per trial, answered by side."""
+    manifest = stimuli_root / task2.stimuli_dir / "manifest.json"
+    pairs = study_build(manifest=manifest, design="pairs", slug="t2p", compare="method").study
+    Study.objects.filter(pk=pairs.pk).update(breaks_every=60, attention_checks=2)
+    _walk_and_search(Study.objects.get(pk=pairs.pk), PAIR_BODY, checks=2)
+
+
+def _walk_and_search(task2, answers, checks=0):
+    slug = task2.slug
+    recorder = Recorder(Walker(slug, PROLIFIC))
+    _walk(recorder, task2, answers)
     participant = recorder.walker.participant
-    assert participant.stage == "done" and participant.trials.count() == 127
-    assert len(recorder.urls) == 127 + 126  # a clip per trial, a poster per measured one
+    assert participant.stage == "done" and participant.trials.count() == 127 + checks
+    assert len(recorder.urls) == 127 + 126  # every clip once, a poster per measured one
     for url in sorted(recorder.urls):
-        assert re.fullmatch(r"/s/t2/clip/[0-9a-f]{32}\.(mp4|png)", url), url
+        assert re.fullmatch(rf"/s/{slug}/clip/[0-9a-f]{{32}}\.(mp4|png)", url), url
         recorder.get(url)
         recorder.get(url, HTTP_RANGE="bytes=0-1")
     forbidden = _forbidden(task2)

@@ -24,6 +24,7 @@ from contract import EMOTION_LABELS
 from studyapp.languages import language_pick
 from studyapp.models import Participant, Study
 from studyapp.questions import EMOTION_WORDS
+from studyapp.status import missing_translations
 from tests.studyapp.participant import Walker
 
 pytestmark = pytest.mark.django_db
@@ -258,3 +259,31 @@ def test_a_chinese_page_leaves_the_next_request_in_english(chinese, client):
     assert "研究说明" in w.client.get(w.url("consent/")).content.decode()
     login = client.get("/admin/login/").content.decode()
     assert "Log in" in login and "登录" not in login
+
+
+def test_a_pairs_studys_pages_speak_chinese(pair_study):
+    """The instructions, the pair trial, the pause and the refusal of a pair answered too
+    soon, in Chinese with no English left (the default pair questions are the catalogue's)."""
+    Study.objects.filter(pk=pair_study.pk).update(language="zh-hans", breaks_every=1)
+    fragments = _english_fragments()
+    w = Walker("pairs")
+    w.consent()
+    w.client.post(w.url("about-you/"), {"age": 30, "gender": "female"})
+    pages = {"instructions": w.client.get(w.url("instructions/"))}
+    w.client.post(w.url("instructions/"))
+    pages["trial"] = w.client.get(w.url("trial/"))
+    too_fast = w.answer_pair(watched=False)
+    w.answer_pair()                                                      # the practice pair
+    w.answer_pair()                                                      # pair 1: a pause
+    pages["pause"] = w.client.get(w.url("pause/"))
+    for name, page in pages.items():
+        text = _visible(page.content.decode())
+        left = [f for f, pattern in fragments.items() if pattern.search(text)]
+        assert left == [], f"{name} page still says {left}"
+        assert not re.search(r"[A-Za-z]{2,}(?:[ ,']+[A-Za-z]{2,}){2,}", text), name
+    trial = pages["trial"].content.decode()
+    assert "哪个视频看起来更自然" in trial and "无偏好" in trial and "先播放 A 再播放 B" in trial
+    assert "完整观看两段视频" in too_fast.json()["error"]
+    assert "对视频中的" in pages["pause"].content.decode()
+    pair_study.refresh_from_db()
+    assert missing_translations(pair_study) == {"zh-hans": ["title"]}   # no question listed

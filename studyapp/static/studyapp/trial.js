@@ -1,56 +1,89 @@
 // Trials: play the clip, take the answers to the study's questions (the paper's four,
-// or the study's own: choice, scale, slider, text; mouse, touch or keyboard),
-// and send them once, retrying on network failure with the same key so the
-// server stores the answer exactly once (docs/design.md, nothing lost). The
+// or the study's own: choice, scale, slider, text, preference; mouse, touch or
+// keyboard), and send them once, retrying on network failure with the same key so
+// the server stores the answer exactly once (docs/design.md, nothing lost). The
 // reply carries the next trial, shown in place without loading a page (one
 // request per trial instead of two); a reload shows the trial the server holds.
+// A pairs study's trial shows two clips, A (left, on top on a phone) and B, each
+// with its own Play; playing one pauses the other, "Play A then B" plays both; the
+// answers open once both have played to their end, and go out by side (left/right):
+// the page never knows which clip is which condition.
 (function () {
   "use strict";
   const cfg = JSON.parse(document.getElementById("trial-config").textContent);
-  const video = document.getElementById("clip");
-  const playButton = document.getElementById("play");
-  const playHint = document.getElementById("play-hint");
-  const form = document.getElementById("answers");
-  const submit = document.getElementById("submit");
-  const submitHint = document.getElementById("submit-hint");
-  const status = document.getElementById("status");
+  const byId = (id) => document.getElementById(id);
+  const form = byId("answers");
+  const submit = byId("submit");
+  const submitHint = byId("submit-hint");
+  const status = byId("status");
+  const playBoth = byId("play-both");
   const questions = Array.from(form.querySelectorAll(".question"));
   const say = (key, values) => cfg.messages[key].replace(/\{(\w+)\}/g, (_, name) => values[name]);
+  // One player per clip on screen: a pair's left (A) and right (B) clip, or the one clip.
+  const pair = Boolean(byId("clip-right"));
+  const players = [player("clip", "play", "play-hint", "label-left", "A")];
+  if (pair) players.push(player("clip-right", "play-right", "play-hint-right", "label-right", "B"));
+  // Keys that answer a preference question: A, B, N (no preference), or 1, 2, 3.
+  const PREFERENCE_KEYS = { a: 0, b: 1, n: 2, 1: 0, 2: 1, 3: 2 };
   let trial = cfg.trial;
   let state = freshState();
 
+  function player(videoId, buttonId, hintId, labelId, name) {
+    return { video: byId(videoId), button: byId(buttonId), hint: byId(hintId),
+             label: byId(labelId), name, plays: 0, playedThrough: false };
+  }
+
   function freshState() {
-    return { plays: 0, endedAt: null, playedThrough: false, active: 0, sending: false };
+    players.forEach((p) => { p.plays = 0; p.playedThrough = false; });
+    return { endedAt: null, active: 0, sending: false, sequence: false };
+  }
+
+  function buttonLabel(p, again) {
+    // The one clip's button names the key; a pair's buttons name their clip.
+    const word = again ? `&#8635; ${cfg.messages.replay}` : `&#9654; ${cfg.messages.play}`;
+    return pair ? `${word} ${p.name}` : `${word} <kbd>Space</kbd>`;
+  }
+
+  function load(p, clipUrl, posterUrl) {
+    p.video.src = clipUrl;
+    if (posterUrl) p.video.poster = posterUrl; else p.video.removeAttribute("poster");
+    p.button.innerHTML = buttonLabel(p, false);
+    p.button.hidden = false;
+    p.hint.hidden = true;
+    if (p.label) p.label.classList.remove("watched");
   }
 
   function show(next) {
-    // The next trial, in place: clip, preload, progress, banners, empty answers.
+    // The next trial, in place: clip(s), preload, progress, banners, empty answers.
     trial = next;
     state = freshState();
     form.reset();
     questions.forEach((q) => { delete q.dataset.touched; });
-    video.src = next.clipUrl;
-    if (next.posterUrl) video.poster = next.posterUrl; else video.removeAttribute("poster");
-    const preload = document.getElementById("preload");
-    if (next.nextClipUrl) preload.src = next.nextClipUrl; else preload.removeAttribute("src");
-    document.getElementById("progress").textContent = next.isPractice ? cfg.messages.practice
+    load(players[0], next.clipUrl, next.posterUrl);
+    if (pair) load(players[1], next.rightClipUrl, next.rightPosterUrl);
+    preload("preload", next.nextClipUrl);
+    preload("preload-right", next.nextRightClipUrl);
+    byId("progress").textContent = next.isPractice ? cfg.messages.practice
       : say("trialOf", { n: next.trialIndex, total: cfg.nMeasured });
-    const bar = document.getElementById("progress-bar");
+    const bar = byId("progress-bar");
     bar.hidden = next.isPractice;
     bar.value = next.trialIndex - 1;
-    document.getElementById("practice-banner").hidden = !next.isPractice;
-    document.getElementById("attention-check").hidden = !next.check;
+    byId("practice-banner").hidden = !next.isPractice;
+    byId("attention-check").hidden = !next.check;
     if (next.check) {
-      document.getElementById("check-emotion").textContent = next.check.emotion;
-      document.getElementById("check-intensity").textContent = next.check.intensity;
+      byId("check-emotion").textContent = next.check.emotion;
+      byId("check-intensity").textContent = next.check.intensity;
     }
-    playButton.innerHTML = `&#9654; ${cfg.messages.play} <kbd>Space</kbd>`;
-    playButton.hidden = false;
-    playHint.hidden = true;
     status.textContent = "";
     status.className = "status";
     window.scrollTo(0, 0);
     refresh();
+  }
+
+  function preload(id, url) {
+    const element = byId(id);
+    if (!element) return;
+    if (url) element.src = url; else element.removeAttribute("src");
   }
 
   function submissionKey() {
@@ -77,42 +110,71 @@
 
   function answered(q) { return "optional" in q.dataset || value(q) !== null; }
 
+  function watched() {
+    return players.every((p) => p.playedThrough) || !cfg.requireFullPlayback;
+  }
+
   function refresh() {
     const allAnswered = questions.every(answered);
-    const watched = state.playedThrough || !cfg.requireFullPlayback;
-    submit.disabled = state.sending || !(allAnswered && watched);
+    const seen = watched();
+    // A pair's answers open only once both clips have played to their end.
+    if (pair) questions.forEach((q) => { q.disabled = !seen; });
+    submit.disabled = state.sending || !(allAnswered && seen);
     submitHint.hidden = !submit.disabled || state.sending;
-    submitHint.textContent = !watched ? cfg.messages.watchFirst : cfg.messages.answerAll;
+    submitHint.textContent = !seen ? cfg.messages[pair ? "watchBothFirst" : "watchFirst"]
+      : cfg.messages.answerAll;
     questions.forEach((q, i) => q.classList.toggle("active", i === state.active));
   }
 
-  function play() {
-    playHint.hidden = true;
-    video.currentTime = 0;
-    const started = video.play();
+  function play(p, sequence = false) {
+    state.sequence = sequence;
+    players.forEach((other) => { if (other !== p && !other.video.paused) other.video.pause(); });
+    p.hint.hidden = true;
+    p.video.currentTime = 0;
+    const started = p.video.play();
     if (started && started.catch) {
-      started.then(() => { state.plays += 1; playButton.hidden = true; }).catch(() => {
+      started.then(() => { p.plays += 1; p.button.hidden = true; }).catch(() => {
         // Autoplay policy or a decoding hiccup: offer tap-to-play, never freeze.
-        playButton.hidden = false;
-        playHint.hidden = false;
+        p.button.hidden = false;
+        p.hint.hidden = false;
       });
     } else {
-      state.plays += 1;
-      playButton.hidden = true;
+      p.plays += 1;
+      p.button.hidden = true;
     }
   }
 
-  video.addEventListener("ended", () => {
-    // Counted where playback starts; a clip that ended was certainly played.
-    state.plays = Math.max(state.plays, 1);
-    state.playedThrough = true;
-    state.endedAt = performance.now();
-    playButton.innerHTML = `&#8635; ${cfg.messages.replay} <kbd>Space</kbd>`;
-    playButton.hidden = false;
-    refresh();
+  function playInTurn() {
+    // "Play A then B" (Space on a pair); the one clip otherwise.
+    play(players[0], pair);
+  }
+
+  players.forEach((p, i) => {
+    p.video.addEventListener("ended", () => {
+      // Counted where playback starts; a clip that ended was certainly played.
+      p.plays = Math.max(p.plays, 1);
+      p.playedThrough = true;
+      p.button.innerHTML = buttonLabel(p, true);
+      p.button.hidden = false;
+      if (p.label) p.label.classList.add("watched");
+      // rt_ms runs from the last end by which every clip had played through.
+      if (players.every((other) => other.playedThrough)) state.endedAt = performance.now();
+      const following = players[i + 1];
+      if (state.sequence && following) {
+        play(following, false);
+      } else {
+        state.sequence = false;
+      }
+      refresh();
+    });
+    p.video.addEventListener("pause", () => {
+      // Paused by the other clip's Play: offer to play it again.
+      if (!p.video.ended) p.button.hidden = false;
+    });
+    p.button.addEventListener("click", () => play(p));
+    p.video.addEventListener("click", () => { if (p.video.paused) play(p); });
   });
-  playButton.addEventListener("click", play);
-  video.addEventListener("click", () => { if (video.paused) play(); });
+  if (playBoth) playBoth.addEventListener("click", playInTurn);
 
   questions.forEach((q, i) => {
     q.addEventListener("change", () => {
@@ -125,6 +187,15 @@
     q.addEventListener("focusin", () => { state.active = i; refresh(); });
   });
 
+  function choose(q, position) {
+    // Check the ``position``-th option of ``q`` as if clicked (keyboard answers).
+    const input = q && !q.disabled && q.querySelectorAll("input[type=radio]")[position];
+    if (!input) return false;
+    input.checked = true;
+    q.dispatchEvent(new Event("change", { bubbles: true }));
+    return true;
+  }
+
   document.addEventListener("keydown", (event) => {
     if (event.altKey || event.ctrlKey || event.metaKey) return;
     if (event.target.matches && event.target.matches("input[type=text]")) {
@@ -135,20 +206,18 @@
       }
       return;
     }
+    const q = questions[state.active];
+    const key = event.key.toLowerCase();
     if (event.key === " " || event.code === "Space") {
       event.preventDefault();
-      play();
+      playInTurn();
     } else if (event.key === "Enter") {
       event.preventDefault();
       if (!submit.disabled) form.requestSubmit();
+    } else if (q && q.dataset.kind === "preference" && key in PREFERENCE_KEYS) {
+      if (choose(q, PREFERENCE_KEYS[key])) event.preventDefault();
     } else if (/^[1-9]$/.test(event.key)) {
-      const q = questions[state.active];
-      const input = q && q.querySelectorAll("input[type=radio]")[Number(event.key) - 1];
-      if (input) {
-        event.preventDefault();
-        input.checked = true;
-        q.dispatchEvent(new Event("change", { bubbles: true }));
-      }
+      if (choose(q, Number(event.key) - 1)) event.preventDefault();
     }
   });
 
@@ -190,8 +259,11 @@
     status.className = "status error";
     if (reply.code === "watch") {
       // The server timed the answer as sooner than the clip's length: watch it again.
-      state.playedThrough = false;
-      playButton.hidden = false;
+      players.forEach((p) => {
+        p.playedThrough = false;
+        p.button.hidden = false;
+        if (p.label) p.label.classList.remove("watched");
+      });
     }
     state.sending = false;
     refresh();
@@ -208,8 +280,13 @@
       submission_key: submissionKey(),
       trial_index: trial.trialIndex,
       rt_ms: state.endedAt === null ? null : Math.round(performance.now() - state.endedAt),
-      plays: state.plays,
     };
+    if (pair) {
+      body.plays_left = players[0].plays;
+      body.plays_right = players[1].plays;
+    } else {
+      body.plays = players[0].plays;
+    }
     questions.forEach((q) => {
       const answer = value(q);
       if (answer === null) return;  // an optional question left out
