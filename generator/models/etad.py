@@ -58,6 +58,8 @@ class ETADConfig:
     emo_hidden: int = 60         # D_e: "three layers with 60 nodes" (paper 4.2)
     emo_layers: int = 3
     use_emotion: bool = True     # False: the "w/o Emo Encoder" ablation of Table 3
+    audio_norm: bool = True      # E_a's output layer-normalised (docs/models.md: without it
+    #                              D_e's LSTM never learns from the audio; False: as before)
     dropout: float = 0.2         # on D_m's input and between LSTM layers: 42 clips overfit fast
 
 
@@ -113,11 +115,15 @@ class AudioEncoder(nn.Module):
             nn.Conv2d(16, 32, 3, stride=2, padding=1), nn.ReLU())   # -> 7 x 3
         self.mlp = nn.Sequential(nn.Linear(32 * 7 * 3, 128), nn.ReLU(),
                                  nn.Linear(128, cfg.audio_dim))
+        # Zero mean, unit variance per frame, no parameters: D_e's LSTM gets inputs on the
+        # scale its gates work at (without it, it learned only the average face).
+        self.norm = nn.LayerNorm(cfg.audio_dim, elementwise_affine=False) if cfg.audio_norm \
+            else nn.Identity()
 
     def forward(self, windows: torch.Tensor) -> torch.Tensor:
         B, T = windows.shape[:2]
         x = self.cnn(windows.reshape(B * T, 1, 28, 12))       # (B T, 32, 7, 3)
-        return self.mlp(x.flatten(1)).view(B, T, -1)          # (B, T, A)
+        return self.norm(self.mlp(x.flatten(1))).view(B, T, -1)  # (B, T, A)
 
 
 class EmotionEncoder(nn.Module):

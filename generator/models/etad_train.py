@@ -194,7 +194,8 @@ def etad_load(path: Path) -> tuple[ETAD, HubertHandle]:
         raise InputError(f"{path}: no trained ETAD here; train it with "
                          f"`python -m generator train etad --out {path.parent}`")
     state = checkpoint_load(path, "etad", retrain=f"{RETRAIN} --out {path.parent}")
-    model = ETAD(ETADConfig(**state["model_config"]))
+    # A checkpoint written before ``audio_norm`` existed was trained without it.
+    model = ETAD(ETADConfig(**{"audio_norm": False, **state["model_config"]}))
     model.load_state_dict(state["model"])
     model.eval()
     handle = hubert_load(state["hubert"])
