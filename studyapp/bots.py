@@ -11,7 +11,10 @@ shows the page it expects and that invalid submissions are refused with a
 give ratings around set means per method, so the export shows clear effects.
 ``observer`` bots answer from each clip's own measures (the manifest's
 ``measures``, written by the generator): an observer pilot, whose limits the
-README states ("An observer pilot").
+README states ("An observer pilot"). On a pairs study they answer each
+preference question for the clip whose quality on that question is higher,
+with noise (``preference_choose``): accurate bots by the method profiles below
+(GT >= ETAD > EVP), observers by the clips' measures.
 """
 
 from __future__ import annotations
@@ -29,11 +32,11 @@ from django.utils import translation
 from django.utils.html import escape
 from django.utils.translation import gettext
 
-from contract import RESPONSES
+from contract import NO_PREFERENCE, RESPONSES
 from studyapp.languages import language_pick
 from studyapp.links import bot_param
-from studyapp.models import Participant, Study
-from studyapp.questions import PAPER, Question, localized, question_set
+from studyapp.models import Participant, Study, Trial
+from studyapp.questions import PAPER, Question, localized, preferences, question_set
 
 
 class BotError(AssertionError):
@@ -122,6 +125,68 @@ def observer_answers(measures: dict, rng: random.Random, observer: Observer) -> 
                for k, level in levels.items()}}
 
 
+#: Pairs: which quality of a clip each preference question weighs (by question id; any
+#: other preference question weighs naturalness), each on 0..1 (``clip_qualities``).
+PREFERENCE_ASPECTS = {"lip_sync": "sync", "naturalness": "naturalness", "expression": "expression"}
+#: The SD of an accurate bot's noise on a quality difference: two clips 0.15 apart (about
+#: one rating point) are told apart 84 % of the time; 0.3 apart (GT's and EVP's sync
+#: profiles), 98 %. An observer's is its rating noise in the same units (noise / 6).
+PREFERENCE_NOISE = 0.15
+#: A noisy difference this small is "no preference" where the question offers it: clips
+#: of equal quality (the same clip twice) get it 26 % of the time at PREFERENCE_NOISE.
+NO_PREFERENCE_BAND = 0.05
+
+
+def clip_qualities(factors: dict, measures: dict | None, mode: str,
+                   observer: Observer | None) -> dict[str, float]:
+    """A clip's quality on each preference aspect, 0..1: an accurate bot's from the
+    method's profile (sync and naturalness ratings scaled, expression as P(correct)); an
+    observer's from the measures (observer_levels, and expression as the probability of
+    naming the clip's intended emotion, else its clarity)."""
+    if mode == "observer":
+        levels = observer_levels(measures)
+        named = observer_probabilities(measures["expression_distance"], observer.temperature)
+        expression = named.get(factors.get("emotion"), measures.get("expression_clarity", 0.0))
+        return {"sync": levels["sync"], "naturalness": levels["naturalness"],
+                "expression": expression}
+    profile = _profile(factors)
+    return {"sync": (profile.sync - 1) / 6, "naturalness": (profile.naturalness - 1) / 6,
+            "expression": profile.p_correct}
+
+
+def preference_choose(quality_a: float, quality_b: float, rng: random.Random, *,
+                      none: bool, noise: float = PREFERENCE_NOISE) -> str:
+    """Clip "a" or "b", whichever is better after Gaussian noise on the difference, or
+    NO_PREFERENCE (where ``none`` is offered) when the noisy difference is within
+    NO_PREFERENCE_BAND: a Thurstone-style comparison."""
+    difference = quality_a - quality_b + rng.gauss(0, noise)
+    if none and abs(difference) < NO_PREFERENCE_BAND:
+        return NO_PREFERENCE
+    return "a" if difference > 0 else "b"
+
+
+def pair_answers_choose(questions: tuple[Question, ...], clips: tuple[tuple[dict, dict], ...],
+                        rng: random.Random, mode: str, offset: float,
+                        observer: Observer | None = None) -> dict:
+    """A bot's answers on a pair trial: each preference question as "a", "b" or
+    NO_PREFERENCE (``random``: any of the offered answers; else ``preference_choose`` on
+    the clips' qualities), the study's other questions as for clip a (answers_choose).
+    ``clips`` is ((factors, measures) of a, (factors, measures) of b)."""
+    asked = preferences(questions)
+    answers = answers_choose(tuple(q for q in questions if q not in asked), clips[0][0], rng,
+                             mode, offset) if len(asked) < len(questions) else {}
+    if mode != "random":
+        a, b = (clip_qualities(factors, measures, mode, observer) for factors, measures in clips)
+    noise = observer.noise / 6 if observer else PREFERENCE_NOISE
+    for q in asked:
+        if mode == "random":
+            answers[q.id] = rng.choice(("a", "b") + ((NO_PREFERENCE,) if q.none else ()))
+            continue
+        aspect = PREFERENCE_ASPECTS.get(q.id, "naturalness")
+        answers[q.id] = preference_choose(a[aspect], b[aspect], rng, none=q.none, noise=noise)
+    return answers
+
+
 def rehearsal_refusal(study: Study, n: int, mode: str) -> str:
     """Why ``n`` bots answering in ``mode`` cannot rehearse ``study`` ("" when they can);
     run_bots and rehearse ask it before anything runs."""
@@ -134,10 +199,14 @@ def rehearsal_refusal(study: Study, n: int, mode: str) -> str:
 
 def observer_refusal(study: Study) -> str:
     """Why observer bots cannot rehearse ``study`` ("" when they can): they answer the
-    paper's four questions, from measures every clip must have."""
-    if study.questions:
+    paper's four questions, or a pairs study's preference questions, from measures
+    every clip must have."""
+    own = study.questions and not (study.is_pairs and all(
+        q["kind"] == "preference" for q in study.questions))
+    if own:
         return (f"study {study.slug!r} asks its own questions; observer bots answer the "
-                "paper's four only: use --answers accurate or random.")
+                "paper's four (or a pairs study's preference questions) only: use --answers "
+                "accurate or random.")
     lacking = [s.stimulus_id for s in study.stimuli.all()
                if not all(k in (s.measures or {}) for k in OBSERVER_KEYS)]
     if lacking:
@@ -292,6 +361,31 @@ class Bot:
             raise BotError("the completion page does not show the completion code")
         return self.participant
 
+    def _answer_fields(self, trial: Trial, questions: tuple[Question, ...]) -> dict:
+        """The answer to a one-clip trial: the questions' answers and the clip's plays."""
+        if trial.check_answer:
+            answers = {"response_emotion": trial.check_answer["response_emotion"],
+                       "intensity": trial.check_answer["intensity"], "sync": 4, "naturalness": 4}
+        else:
+            answers = answers_choose(questions, trial.stimulus.factors, self.rng, self.mode,
+                                     self.offset, trial.stimulus.measures, self.observer)
+        return {**answers, "plays": 1}
+
+    def _pair_answer(self, trial: Trial, questions: tuple[Question, ...]) -> dict:
+        """The answer to a pair trial as its page sends it: each preference by the side the
+        chosen clip is on (left/right, or none), and the plays of each side. A catch pair
+        (one clip twice) gets "no preference" to every preference question."""
+        clips = tuple((s.factors, s.measures) for s in (trial.stimulus, trial.stimulus_b))
+        answers = pair_answers_choose(questions, clips, self.rng, self.mode, self.offset,
+                                      self.observer)
+        side = {trial.left: "left", "b" if trial.left == "a" else "a": "right",
+                NO_PREFERENCE: NO_PREFERENCE}
+        for q in preferences(questions):
+            chosen = NO_PREFERENCE if trial.check_answer else answers.get(q.id)
+            if chosen is not None:
+                answers[q.id] = side[chosen]
+        return {**answers, "plays_left": 1, "plays_right": 1}
+
     def _trial(self, shown: dict | None) -> dict | None:
         """Answer the trial on screen (loading the trial page when none is); return the
         next trial the reply carries, as the page shows it in place (None: a new page)."""
@@ -299,22 +393,27 @@ class Bot:
         if shown is None:
             page = self._get("trial/", questions[0].prompt)
             shown = json.loads(CONFIG.search(page.content.decode()).group(1))["trial"]
-        trial = self.participant.trials.select_related("stimulus").get(index=shown["trialIndex"])
-        if trial.check_answer:
-            answers = {"response_emotion": trial.check_answer["response_emotion"],
-                       "intensity": trial.check_answer["intensity"], "sync": 4, "naturalness": 4}
-        else:
-            answers = answers_choose(questions, trial.stimulus.factors, self.rng, self.mode,
-                                     self.offset, trial.stimulus.measures, self.observer)
+        trial = self.participant.trials.select_related("stimulus", "stimulus_b").get(
+            index=shown["trialIndex"])
+        fields = (self._pair_answer(trial, questions) if trial.is_pair
+                  else self._answer_fields(trial, questions))
         body = {"submission_key": str(uuid.uuid4()), "trial_index": shown["trialIndex"],
-                "plays": 1,
-                "rt_ms": int(self.rng.lognormvariate(7.3, 0.4)), **answers}
+                "rt_ms": int(self.rng.lognormvariate(7.3, 0.4)), **fields}
         if self.check_invalid and shown["trialIndex"] <= 1:
             self._require(self._answer({**body, "intensity": 9, "submission_key":
                                         str(uuid.uuid4())}), 400, "out-of-range rating refused")
             self._require(self._answer({**body, "trial_index": shown["trialIndex"] + 1,
                                         "submission_key": str(uuid.uuid4())}), (400, 409),
                           "skipping ahead refused")
+            if trial.is_pair:
+                one_side = {k: v for k, v in body.items() if k != "plays_right"}
+                self._require(self._answer({**one_side, "submission_key": str(uuid.uuid4())}),
+                              400, "a pair's answer without one clip's plays refused")
+                asked = preferences(questions)
+                if asked:
+                    self._require(self._answer({**body, asked[0].id: "a", "submission_key":
+                                                str(uuid.uuid4())}), 400,
+                                  "a preference naming a clip instead of a side refused")
         reply = self._answer(body)
         self._require(reply, 200, f"answer to trial {shown['trialIndex']}")
         resent = self._answer(body)

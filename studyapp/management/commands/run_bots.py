@@ -20,9 +20,10 @@ class Command(BaseCommand):
         parser.add_argument("--n", type=int, default=5, help="number of bots (default: %(default)s)")
         parser.add_argument("--answers", choices=["random", "accurate", "observer"], default="random",
                             help="random answers; 'accurate': the intended emotion with a set "
-                                 "probability per method and ratings around set means; "
-                                 "'observer': answers from each clip's measures in the manifest "
-                                 "(an observer pilot, README)")
+                                 "probability per method and ratings around set means (on a "
+                                 "pairs study: the clip whose method profile is better, with "
+                                 "noise); 'observer': answers from each clip's measures in the "
+                                 "manifest (an observer pilot, README)")
         parser.add_argument("--seed", type=int, default=0, help="seed of the bots' choices")
 
     def handle(self, *args, slug, n, answers, seed, **options):
