@@ -25,7 +25,11 @@ STUDY_HELP_TEXTS = {
     "practice_enabled": "one practice trial before the measured ones (paper 5.1.4); for "
                         "participants who enrol from now on",
     "attention_checks": "catch trials per participant at random positions, asking for a given "
-                        "answer and scored in the export; for participants who enrol from now on",
+                        "answer and scored in the export (in a pairs study: one clip on both "
+                        "sides, expecting no preference); for participants who enrol from now on",
+    "compare_factor": "pairs study: the factor whose levels each pair of clips compares",
+    "compare_against": "pairs study: the level every pair is against (empty: every pair of "
+                       "levels)",
     "min_window_width": "narrowest browser window that may take part, in pixels (0: any)",
     "min_window_height": "lowest browser window that may take part, in pixels (0: any)",
 }
@@ -36,8 +40,9 @@ class StudyAdmin(admin.ModelAdmin):
     list_display = ("slug", "title", "design", "between_factor", "is_open", "is_pilot",
                     "created_at")
     fieldsets = (
-        (None, {"fields": ("slug", "title", "design", "between_factor", "stimuli_dir",
-                           "manifest_sha256", "is_placeholder")}),
+        (None, {"fields": ("slug", "title", "design", "between_factor", "compare_factor",
+                           "compare_against", "stimuli_dir", "manifest_sha256",
+                           "is_placeholder")}),
         ("Recruitment", {"fields": ("is_open", "is_pilot", "completion_code", "redirect_url")}),
         ("Procedure", {"fields": ("language", "information_sheet", "texts", "practice_enabled",
                                   "require_full_playback",
@@ -45,8 +50,8 @@ class StudyAdmin(admin.ModelAdmin):
         ("Participants' devices and activity", {
             "fields": ("min_window_width", "min_window_height", "inactive_minutes")}),
     )
-    readonly_fields = ("slug", "design", "between_factor", "stimuli_dir", "manifest_sha256",
-                       "is_placeholder")
+    readonly_fields = ("slug", "design", "between_factor", "compare_factor", "compare_against",
+                       "stimuli_dir", "manifest_sha256", "is_placeholder")
     # A redirect URL typed without a scheme is Prolific's https one, not http.
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
@@ -108,4 +113,5 @@ class ParticipantAdmin(ReadOnlyAdmin):
 
 @admin.register(Response)
 class ResponseAdmin(ReadOnlyAdmin):
-    list_display = ("trial", "response_emotion", "intensity", "sync", "naturalness", "submitted_at")
+    list_display = ("trial", "response_emotion", "intensity", "sync", "naturalness", "answers",
+                    "submitted_at")

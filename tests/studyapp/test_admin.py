@@ -137,3 +137,23 @@ def test_closing_a_study_in_the_admin_removes_its_clip_links(admin_client, small
     assert admin_client.post(change_url(Study, small_study.pk),
                              {**form, "is_open": "on"}).status_code == 302
     assert len(list(folder.iterdir())) == 7
+
+
+def test_a_pairs_studys_attention_checks_need_no_preference(admin_client, make_set, pair_rows):
+    """Catch pairs expect "no preference": the admin refuses them, with a sentence that says
+    so, for a pairs study whose preference question does not offer it."""
+    from studyapp.questions import questions_parse
+    from tests.studyapp.test_pairs import PREFERENCE
+
+    study = study_build(manifest=make_set("own", pair_rows), design="pairs", slug="own",
+                        compare="method", questions=questions_parse(PREFERENCE)).study
+    form = {"title": study.title, "completion_code": study.completion_code, "is_open": "on",
+            "practice_enabled": "on", "require_full_playback": "on", "breaks_every": "0",
+            "attention_checks": "2", "min_window_width": "0", "min_window_height": "0",
+            "inactive_minutes": "60", "language": "en", "texts": "{}", "_save": "Save"}
+    page = admin_client.get(change_url(Study, study.pk)).content.decode()
+    assert "method" in page and "pairs" in page                      # compared factor shown
+    reply = admin_client.post(change_url(Study, study.pk), form)
+    assert reply.status_code == 200
+    assert "expect &quot;no preference&quot;" in reply.content.decode()
+    assert Study.objects.get(pk=study.pk).attention_checks == 0
