@@ -63,6 +63,7 @@ def study_summary(study: Study) -> dict:
         "median_completion_s": statistics.median(durations) if durations else None,
         "dropouts": dropouts,
         "answers_per_stimulus": per_stimulus_rows,
+        "cell": "pair" if study.is_pairs else "stimulus",  # what answers are counted per
         "answers_min": min(counts), "answers_max": max(counts),
         "attention": {"answered": answered, "passed": passed},
         # Answers refused as sooner than the clip (answers.watch_shortfall_s): speeders

@@ -98,6 +98,7 @@ def test_status_counts_answers_per_pair_and_the_dashboard_downloads_the_pairs_ex
     pair_walker.answer_pair()
     out = io.StringIO()
     call_command("study_status", "pairs", stimuli=True, stdout=out)
+    assert "answers per pair: 0 to 1" in out.getvalue()
     lines = [line for line in out.getvalue().splitlines() if " vs " in line]
     assert len(lines) == 12 and sorted(int(line.split()[0]) for line in lines) == [0] * 11 + [1]
     staff = get_user_model().objects.create_user("staff", password="pw", is_staff=True)

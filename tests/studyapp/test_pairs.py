@@ -239,3 +239,38 @@ def test_sides_are_balanced_across_participants_per_pair(pair_study):
     per_participant = [p.trials.filter(is_practice=False, left="a").count() for p in real]
     assert len(set(per_participant)) > 1                     # random within each, not fixed
     assert Participant.objects.filter(study=pair_study).count() == 11
+
+
+@pytest.mark.django_db
+def test_without_the_practice_trial_a_pairs_study_starts_at_pair_1(pair_study):
+    Study.objects.filter(pk=pair_study.pk).update(practice_enabled=False, is_pilot=True)
+    participant = participant_enroll(study=Study.objects.get(pk=pair_study.pk))
+    assert participant.next_trial == 1 and participant.is_pilot
+    assert sorted(participant.trials.values_list("index", flat=True)) == list(range(1, 13))
+
+
+def test_a_preference_question_in_a_questions_file():
+    from studyapp.questions import QuestionsError, questions_parse
+
+    (question,) = questions_parse(PREFERENCE + '[question.zh-hans]\nprompt = "您更喜欢哪个？"\n')
+    assert (question.kind, question.none, question.sides) == ("preference", False,
+                                                              ("left", "right"))
+    assert question.translations == {"zh-hans": {"prompt": "您更喜欢哪个？"}}
+    with pytest.raises(QuestionsError, match="none must be true or false"):
+        questions_parse(PREFERENCE.replace("none = false", 'none = "no"'))
+    with pytest.raises(QuestionsError, match="unknown key"):
+        questions_parse(PREFERENCE + 'options = { a = "A", b = "B" }\n')
+
+
+def test_catch_pairs_show_one_of_the_participants_clips_twice():
+    from studyapp.ordering import pair_checks_insert
+
+    order = [(f"a{i}", f"b{i}", "a") for i in range(10)]
+    clips = [f"a{i}" for i in range(10)] + [f"b{i}" for i in range(10)]
+    mixed = pair_checks_insert(order, 3, seed=9, clips=clips)
+    assert [item for item, check in mixed if check is None] == order
+    checks = [(item, check) for item, check in mixed if check is not None]
+    assert len(checks) == 3 and mixed[0][1] is None
+    assert all(a == b and a in clips and check == {"preference": "none"}
+               for (a, b, _), check in checks)
+    assert pair_checks_insert(order, 3, seed=9, clips=clips) == mixed

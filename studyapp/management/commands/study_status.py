@@ -15,7 +15,8 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("slug", help="the study's slug")
         parser.add_argument("--stimuli", action="store_true",
-                            help="list the answer count of every stimulus")
+                            help="list the answer count of every stimulus (of every pair, in "
+                                 "a pairs study)")
 
     def handle(self, *args, slug, stimuli, **options):
         study = study_from_slug(slug)
@@ -31,7 +32,7 @@ class Command(BaseCommand):
         attention = s["attention"]
         if attention["answered"]:
             out(f"attention checks: {attention['passed']} of {attention['answered']} passed")
-        out(f"answers per stimulus: {s['answers_min']} to {s['answers_max']}"
+        out(f"answers per {s['cell']}: {s['answers_min']} to {s['answers_max']}"
             + ("  (unbalanced)" if s["answers_max"] - s["answers_min"] > 1 else ""))
         if s["dropouts"]:
             out(f"drop-outs and withdrawals ({len(s['dropouts'])}):")
