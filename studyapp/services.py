@@ -348,9 +348,11 @@ def _response_store(slug: str, participant_pk: int, clean: dict) -> Showing:
     if locked.study.require_full_playback:
         _watch_check(locked, trial, started, plays)
     if trial.is_pair:
+        # A clip without a level of the factor (a practice clip) is named by its letter.
         factor = locked.study.compare_factor
         answers = preference_levels(questions, answers, left=trial.left, levels={
-            "a": level_of(trial.stimulus, factor), "b": level_of(trial.stimulus_b, factor)})
+            "a": level_of(trial.stimulus, factor) or "a",
+            "b": level_of(trial.stimulus_b, factor) or "b"})
     Response.objects.create(
         trial=trial, started_at=started, submission_key=clean["submission_key"],
         rt_ms=clean["rt_ms"], plays=plays[0], plays_b=plays[1] if trial.is_pair else None,

@@ -54,6 +54,7 @@ def test_one_row_per_answered_pair_with_levels_sides_and_plays(pair_walker):
     assert practice["is_practice"] == "1" and practice["stimulus_a"] == practice["stimulus_b"] \
         == "practice"
     assert practice["a_method"] == practice["b_method"] == ""   # the practice clip has none
+    assert practice["lip_sync"] == practice["left"]             # so the clip's letter
     trial = pair_walker.participant.trials.select_related("stimulus", "stimulus_b").get(index=1)
     a, b = trial.stimulus, trial.stimulus_b
     assert (first["stimulus_a"], first["stimulus_b"], first["left"]) == (
