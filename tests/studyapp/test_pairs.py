@@ -9,7 +9,6 @@ from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 
 from studyapp.models import Participant, Study, Trial
-from studyapp.ordering import pair_sides
 from studyapp.pairs import level_pairs, levels_in_order, pair_problems, pairs_make
 from studyapp.selectors import pair_count
 from studyapp.services import participant_advance, participant_enroll
@@ -210,16 +209,6 @@ def test_a_rebuild_with_another_comparison_is_refused_once_someone_enrolled(pair
 
 # --- sides ---------------------------------------------------------------------------
 
-def test_a_couple_gets_opposite_sides_and_each_participant_about_half():
-    for seed in range(200):
-        first, second = pair_sides(126, seed, 0), pair_sides(126, seed, 1)
-        assert all(x != y for x, y in zip(first, second, strict=True))
-    shares = [pair_sides(126, seed, 0).count("a") / 126 for seed in range(200)]
-    assert all(0.33 < share < 0.67 for share in shares)       # about half within one
-    assert 0.48 < sum(shares) / len(shares) < 0.52
-    assert pair_sides(126, 7, 0) == pair_sides(126, 7, 0) != pair_sides(126, 8, 0)
-
-
 def _left_counts(participants) -> Counter:
     return Counter((t.stimulus_id, t.stimulus_b_id) for t in Trial.objects.filter(
         participant__in=participants, is_practice=False, left="a"))
@@ -260,17 +249,3 @@ def test_a_preference_question_in_a_questions_file():
         questions_parse(PREFERENCE.replace("none = false", 'none = "no"'))
     with pytest.raises(QuestionsError, match="unknown key"):
         questions_parse(PREFERENCE + 'options = { a = "A", b = "B" }\n')
-
-
-def test_catch_pairs_show_one_of_the_participants_clips_twice():
-    from studyapp.ordering import pair_checks_insert
-
-    order = [(f"a{i}", f"b{i}", "a") for i in range(10)]
-    clips = [f"a{i}" for i in range(10)] + [f"b{i}" for i in range(10)]
-    mixed = pair_checks_insert(order, 3, seed=9, clips=clips)
-    assert [item for item, check in mixed if check is None] == order
-    checks = [(item, check) for item, check in mixed if check is not None]
-    assert len(checks) == 3 and mixed[0][1] is None
-    assert all(a == b and a in clips and check == {"preference": "none"}
-               for (a, b, _), check in checks)
-    assert pair_checks_insert(order, 3, seed=9, clips=clips) == mixed
