@@ -1,7 +1,7 @@
 """What an answer must be: its own fields (``answer_clean``), its answers to the
-study's questions (``answers_clean``, questions.py) and its timing
-(``watch_shortfall_s``), as pure functions the answer service applies
-(services.response_submit).
+study's questions (``answers_clean``, questions.py), the plays it reports for its
+trial's clip or pair (``trial_plays``) and its timing (``watch_shortfall_s``), as
+pure functions the answer service applies (services.response_submit).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import uuid
 from django.utils.translation import gettext_lazy
 
 from studyapp.errors import ServiceError
-from studyapp.questions import PROTOCOL_FIELDS, Question, answers_check, whole
+from studyapp.questions import PROTOCOL_FIELDS, Question, answers_check, preferences, whole
 
 # An answer may come this much sooner than the clip's length after the trial was
 # shown: manifest durations are rounded, and a browser may report 'ended' a frame
@@ -97,3 +97,23 @@ def answers_clean(questions: tuple[Question, ...], answers: dict) -> dict:
     if problems:
         raise ServiceError("; ".join(problems) + ".", 400)
     return checked.values
+
+
+def trial_plays(trial, clean: dict, questions: tuple[Question, ...]) -> tuple[int, ...]:
+    """The plays an answer reports for its trial's clips: (plays,) for one clip, (plays of
+    a, plays of b) for a pair, from the sides the page reports (``plays_left``,
+    ``plays_right``). A pair's answer must report both sides and a single clip's neither,
+    and preference questions need a pair (ServiceError, 400)."""
+    sides = (clean["plays_left"], clean["plays_right"])
+    if not trial.is_pair:
+        if sides != (None, None):
+            raise ServiceError("plays_left and plays_right are for a pair trial; this trial "
+                               "shows one clip (send plays).", 400)
+        if preferences(questions):
+            raise ServiceError(f"trial {trial.index} shows one clip: there is no pair to "
+                               "prefer a clip of.", 400)
+        return (clean["plays"],)
+    if None in sides:
+        raise ServiceError("a pair trial's answer reports the plays of both clips "
+                           "(plays_left and plays_right).", 400)
+    return sides if trial.left == "a" else sides[::-1]

@@ -18,7 +18,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from contract import EMOTIONS
-from studyapp.answers import TooFast, answer_clean, answers_clean, watch_shortfall_s
+from studyapp.answers import (
+    TooFast,
+    answer_clean,
+    answers_clean,
+    trial_plays,
+    watch_shortfall_s,
+)
 from studyapp.errors import ServiceError
 from studyapp.flow import WITHDRAWABLE, stage_after_answer, stage_next
 from studyapp.models import Participant, Response, Study, Trial
@@ -31,7 +37,7 @@ from studyapp.ordering import (
     trial_order,
 )
 from studyapp.pairs import level_of, pairs_make, practice_pair
-from studyapp.questions import PAPER, Question, preference_levels, preferences, question_set
+from studyapp.questions import PAPER, Question, preference_levels, question_set
 from studyapp.selectors import group_places, participant_get, sides_couple
 
 Stage = Participant.Stage
@@ -375,26 +381,6 @@ def _answer_fields(questions: tuple[Question, ...], answers: dict) -> dict:
     """A Response's fields for ``answers``: the paper's four in their columns, a study's
     own questions as one ``answers`` object."""
     return answers if questions == PAPER else {"answers": answers}
-
-
-def trial_plays(trial: Trial, clean: dict, questions: tuple[Question, ...]) -> tuple[int, ...]:
-    """The plays an answer reports for its trial's clips: (plays,) for one clip, (plays of
-    a, plays of b) for a pair, from the sides the page reports (``plays_left``,
-    ``plays_right``). A pair's answer must report both sides and a single clip's neither,
-    and preference questions need a pair (ServiceError, 400)."""
-    sides = (clean["plays_left"], clean["plays_right"])
-    if not trial.is_pair:
-        if sides != (None, None):
-            raise ServiceError("plays_left and plays_right are for a pair trial; this trial "
-                               "shows one clip (send plays).", 400)
-        if preferences(questions):
-            raise ServiceError(f"trial {trial.index} shows one clip: there is no pair to "
-                               "prefer a clip of.", 400)
-        return (clean["plays"],)
-    if None in sides:
-        raise ServiceError("a pair trial's answer reports the plays of both clips "
-                           "(plays_left and plays_right).", 400)
-    return sides if trial.left == "a" else sides[::-1]
 
 
 def _watch_check(participant: Participant, trial: Trial, started, plays: tuple[int, ...]) -> None:
