@@ -30,9 +30,10 @@ def both_played(page):
 
 
 def stored_by_side(response) -> dict:
-    """A stored answer as sides again: the level shown left and right on its trial."""
+    """A stored answer as sides again: the level shown left and right on its trial (a
+    practice clip's letter: it has no method)."""
     trial = response.trial
-    a, b = trial.stimulus.factors.get("method", ""), trial.stimulus_b.factors.get("method", "")
+    a, b = trial.stimulus.factors.get("method", "a"), trial.stimulus_b.factors.get("method", "b")
     left, right = (a, b) if trial.left == "a" else (b, a)
     return {"left": left, "right": right}
 
