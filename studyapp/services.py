@@ -57,7 +57,7 @@ class AlreadyEnrolled(ServiceError):
 def participant_enroll(*, study: Study, external_pid: str = "", external_study_id: str = "",
                        external_session_id: str = "", seed: int | None = None,
                        is_pilot: bool = False, is_bot: bool = False,
-                       language: str = "en") -> Participant:
+                       language: str = "en", consent: bool | None = None) -> Participant:
     """A new participant with their group and trial order.
 
     Bots are enrolled as bots from the start, so they are balanced among
@@ -65,13 +65,21 @@ def participant_enroll(*, study: Study, external_pid: str = "", external_study_i
     Prolific PID and study ID already enrolled, raise AlreadyEnrolled: whether
     the one asking may have that place back is the caller's decision
     (views.entry: the same browser, or the participant's resume code).
+    ``consent`` (the consent form's answer, which is when a newcomer is enrolled:
+    views.consent) writes the participant already past the consent stage, in the
+    same statement, instead of moving them on in a second transaction.
     """
     external = {"external_pid": external_pid, "external_study_id": external_study_id}
     enrolment_check(study=study, **external)
+    fields = {}
+    if consent is not None:
+        fields["stage"] = stage_next(Stage.CONSENT, consent=consent)
+        if consent:
+            fields["consented_at"] = timezone.now()
     try:
         return _enroll(study, seed, is_pilot=is_pilot or study.is_pilot, is_bot=is_bot,
                        language=language,
-                       external_session_id=external_session_id, **external)
+                       external_session_id=external_session_id, **external, **fields)
     except IntegrityError:
         # The same Prolific participant enrolled in a concurrent request.
         raise AlreadyEnrolled(Participant.objects.get(study=study, **external)) from None
@@ -136,27 +144,31 @@ def _enroll(study, seed, **fields) -> Participant:
     return participant
 
 
-def _measured(participant: Participant) -> list:
-    """The stimuli of the participant's measured trials (their group's), in manifest order."""
+def _measured(participant: Participant, *, ids: bool = False) -> list:
+    """The stimuli of the participant's measured trials (their group's), in manifest
+    order; with ``ids``, their primary keys only (all a trial row needs, read without
+    making a model object per clip: enrolment is a launch's costly step)."""
     measured = participant.study.stimuli.filter(is_practice=False)
     if participant.group:
         measured = measured.filter(group=participant.group)
-    return list(measured.order_by("pk"))
+    measured = measured.order_by("pk")
+    return list(measured.values_list("pk", flat=True) if ids else measured)
 
 
-def _practice(study: Study) -> list:
-    return list(study.stimuli.filter(is_practice=True).order_by("pk")[:2])
+def _practice(study: Study, *, ids: bool = False) -> list:
+    practice = study.stimuli.filter(is_practice=True).order_by("pk")
+    return list((practice.values_list("pk", flat=True) if ids else practice)[:2])
 
 
 def _trials(participant: Participant) -> list[Trial]:
     study = participant.study
-    order = trial_order(_measured(participant), participant.seed)
+    order = trial_order(_measured(participant, ids=True), participant.seed)
     sequence = attention_checks_insert(order, study.attention_checks, participant.seed, EMOTIONS)
-    trials = [Trial(participant=participant, index=i, stimulus=stimulus, check_answer=check)
+    trials = [Trial(participant=participant, index=i, stimulus_id=stimulus, check_answer=check)
               for i, (stimulus, check) in enumerate(sequence, start=1)]
     if study.practice_enabled:
-        trials.insert(0, Trial(participant=participant, index=0, stimulus=_practice(study)[0],
-                               is_practice=True))
+        trials.insert(0, Trial(participant=participant, index=0,
+                               stimulus_id=_practice(study, ids=True)[0], is_practice=True))
     return trials
 
 
@@ -226,22 +238,23 @@ def participant_withdraw(*, participant: Participant) -> Participant:
     return participant
 
 
-@transaction.atomic
 def participant_advance(*, participant: Participant, from_stage: str, **fields) -> Participant:
     """Move a participant past ``from_stage`` (consent, about_you, instructions, pause)
     as flow.FLOW says, saving the page's fields; a stale page (another stage) is refused.
+
+    One conditional UPDATE (... WHERE stage = from_stage): of two requests sending
+    the same page at once, exactly one moves the participant on, with no lock held
+    and no read before the write.
     """
-    participant = _locked(participant)
-    if participant.stage != from_stage:
-        raise ServiceError("That page is no longer current.", status=409)
     consent = fields.pop("consent", True)
+    now = timezone.now()
+    changes = {**fields, "stage": stage_next(from_stage, consent=consent), "last_seen_at": now}
     if from_stage == Stage.CONSENT and consent:
-        participant.consented_at = timezone.now()
-    for name, value in fields.items():
+        changes["consented_at"] = now
+    if not Participant.objects.filter(pk=participant.pk, stage=from_stage).update(**changes):
+        raise ServiceError("That page is no longer current.", status=409)
+    for name, value in changes.items():
         setattr(participant, name, value)
-    participant.stage = stage_next(from_stage, consent=consent)
-    participant.last_seen_at = timezone.now()
-    participant.save()
     return participant
 
 

@@ -60,9 +60,12 @@ def _language_key(slug: str) -> str:
 
 def _bind(request, slug: str, participant: Participant) -> None:
     """Hold ``participant`` in this browser's session, under a new session key: a
-    session id planted before (session fixation) does not carry the place."""
-    request.session.cycle_key()
-    request.session.pop(_pending_key(slug), None)
+    session id planted before (session fixation) does not carry the place. A session
+    that has no key yet (a newcomer's: an unknown planted id loads as none) gets its
+    first one when saved, without writing an empty session first."""
+    request.session.pop(_pending_key(slug), None)  # (reads the session)
+    if request.session.session_key is not None:
+        request.session.cycle_key()
     request.session[_session_key(slug)] = participant.pk
     request.session[_language_key(slug)] = participant.language
 
@@ -196,16 +199,19 @@ def consent(request, slug):
     _speak(request, language)
     form = ConsentForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        if participant is None:
+        if participant is None:  # enrolled now, already past the consent stage
             try:
-                participant = services.participant_enroll(study=study, **newcomer)
+                participant = services.participant_enroll(
+                    study=study, consent=form.cleaned_data["consent"], **newcomer)
             except services.AlreadyEnrolled as exc:  # the same Prolific id, meanwhile
                 return _to_resume(request, slug, exc.participant)
             except ServiceError as exc:
                 return _error(request, str(exc), exc.status, study)
             _bind(request, slug, participant)
-        response = _advance(request, participant, Stage.CONSENT,
-                            consent=form.cleaned_data["consent"])
+            response = redirect(stage_url(participant))
+        else:
+            response = _advance(request, participant, Stage.CONSENT,
+                                consent=form.cleaned_data["consent"])
         newcomer_forget(response, slug)
         return response
     return render(request, "studyapp/consent.html", {
