@@ -73,10 +73,20 @@ def lip_sync(energies: list[np.ndarray], openings: list[np.ndarray]) -> dict[str
                 a.append(e[-lag:])
                 m.append(o[:len(o) + lag])
         a, m = np.concatenate(a), np.concatenate(m)
-        scores[lag] = float(np.corrcoef(a, m)[0, 1]) if m.std() > 1e-9 else 0.0
+        scores[lag] = _pearson(a, m)
     best = max(scores, key=scores.get)
     return {"r_at_0": round(scores[0], 4), "best_offset_frames": best,
             "r_at_best": round(scores[best], 4)}
+
+
+def _pearson(a: np.ndarray, b: np.ndarray) -> float:
+    """Pearson r, 0.0 where either side (nearly) does not vary: a mouth that stays still
+    (an untrained model's) follows no sound, rather than making the score undefined."""
+    if a.std() <= 1e-9 or b.std() <= 1e-9:
+        return 0.0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        r = float(np.corrcoef(a, b)[0, 1])
+    return r if np.isfinite(r) else 0.0
 
 
 class ExpressionClassifier:
