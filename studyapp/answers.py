@@ -11,6 +11,7 @@ import uuid
 from django.utils.translation import gettext_lazy
 
 from studyapp.errors import ServiceError
+from studyapp.pairs import clips_by_side
 from studyapp.questions import PROTOCOL_FIELDS, Question, answers_check, preferences, whole
 
 # An answer may come this much sooner than the clip's length after the trial was
@@ -116,4 +117,5 @@ def trial_plays(trial, clean: dict, questions: tuple[Question, ...]) -> tuple[in
     if None in sides:
         raise ServiceError("a pair trial's answer reports the plays of both clips "
                            "(plays_left and plays_right).", 400)
-    return sides if trial.left == "a" else sides[::-1]
+    plays = dict(zip(clips_by_side(trial.left).values(), sides, strict=True))
+    return plays["a"], plays["b"]

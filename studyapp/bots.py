@@ -36,6 +36,7 @@ from contract import NO_PREFERENCE, RESPONSES
 from studyapp.languages import language_pick
 from studyapp.links import bot_param
 from studyapp.models import Participant, Study, Trial
+from studyapp.pairs import clips_by_side
 from studyapp.questions import PAPER, Question, localized, preferences, question_set
 
 
@@ -60,6 +61,8 @@ PROFILES = {
     "EVP": Profile(0.50, 4.0, 3.8, 3.7), "Human": Profile(0.90, 5.6, 5.8, 6.0),
 }
 DEFAULT = Profile(0.75, 5.0, 5.0, 4.6)
+#: How bots answer (module docstring): run_bots and rehearse offer the same choice.
+MODES = ("random", "accurate", "observer")
 CONFIG = re.compile(r'<script id="trial-config" type="application/json">(.*?)</script>', re.S)
 
 
@@ -378,8 +381,8 @@ class Bot:
         clips = tuple((s.factors, s.measures) for s in (trial.stimulus, trial.stimulus_b))
         answers = pair_answers_choose(questions, clips, self.rng, self.mode, self.offset,
                                       self.observer)
-        side = {trial.left: "left", "b" if trial.left == "a" else "a": "right",
-                NO_PREFERENCE: NO_PREFERENCE}
+        side = {clip: shown for shown, clip in clips_by_side(trial.left).items()}
+        side[NO_PREFERENCE] = NO_PREFERENCE
         for q in preferences(questions):
             chosen = NO_PREFERENCE if trial.check_answer else answers.get(q.id)
             if chosen is not None:

@@ -117,6 +117,13 @@ def pairs_make(stimuli: Sequence, factor: str, against=None) -> list[tuple]:
             for a, b in level_pairs(levels, against)]
 
 
+def clips_by_side(left: str) -> dict[str, str]:
+    """Which clip, "a" or "b", a pair trial shows on each side ("left", "right"), from the
+    clip it shows on the left (``Trial.left``): the one mapping between what a page
+    shows and sends (sides) and what is stored (clips)."""
+    return {"left": left, "right": "b" if left == "a" else "a"}
+
+
 def practice_pair(practice: Sequence) -> tuple:
     """The practice trial's two clips: the manifest's first two practice items, or its one
     practice clip on both sides (a generated set has one)."""

@@ -45,6 +45,7 @@ from contract import (
     PAIR_TRAILER,
 )
 from studyapp.languages import DEFAULT, languages
+from studyapp.pairs import clips_by_side
 
 KINDS = ("choice", "scale", "slider", "text", "preference")
 #: What the page sends for a preference question: the side the participant chose.
@@ -358,10 +359,9 @@ def preference_levels(questions: tuple[Question, ...], values: dict, *, left: st
     """``values`` with each preference answer (the side clicked) turned into the chosen
     clip's level of the compared factor, or NO_PREFERENCE; ``left`` is the clip shown
     left ("a"/"b") and ``levels`` maps "a" and "b" to their levels."""
-    right = "b" if left == "a" else "a"
-    clip = {"left": left, "right": right}
-    return {k: (levels[clip[v]] if v in clip else NO_PREFERENCE)
-            if k in {q.id for q in preferences(questions)} else v for k, v in values.items()}
+    clip, asked = clips_by_side(left), {q.id for q in preferences(questions)}
+    return {k: (levels[clip[v]] if v in clip else NO_PREFERENCE) if k in asked else v
+            for k, v in values.items()}
 
 
 ATTENTION_CHECKS_NEED_PAPER = (

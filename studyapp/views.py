@@ -37,6 +37,7 @@ from studyapp.links import LinkError, entry_link_parse
 from studyapp.media import accel_redirect_response, ranged_file_response
 from studyapp.models import Participant, Stimulus, Study
 from studyapp.newcomers import newcomer_forget, newcomer_read, newcomer_write
+from studyapp.pairs import clips_by_side
 from studyapp.questions import localized, question_set
 from studyapp.selectors import measured_count, participant_get, participant_stimulus
 
@@ -324,8 +325,9 @@ def _sides(trial) -> tuple[Stimulus, Stimulus | None]:
     """The clip a trial shows on the left (its only one) and on the right (None)."""
     if not trial.is_pair:
         return trial.stimulus, None
-    a, b = trial.stimulus, trial.stimulus_b
-    return (a, b) if trial.left == "a" else (b, a)
+    clips = {"a": trial.stimulus, "b": trial.stimulus_b}
+    on = clips_by_side(trial.left)
+    return clips[on["left"]], clips[on["right"]]
 
 
 @require_http_methods(["GET", "POST"])
