@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from studyapp.bots import rehearsal_refusal
+from studyapp.bots import MODES, rehearsal_refusal
 from studyapp.export import csv_write, export_table
 from studyapp.management.study_arg import study_from_slug
 from studyapp.services import study_bots_remove
@@ -27,7 +27,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("slug", help="the study's slug")
         parser.add_argument("--bots", type=int, default=6, help="how many bots (default 6)")
-        parser.add_argument("--answers", choices=["random", "accurate", "observer"], default="accurate",
+        parser.add_argument("--answers", choices=MODES, default="accurate",
                             help="random answers, accurate ones with clear method effects, or "
                                  "observer ones from each clip's measures (run_bots; default "
                                  "accurate)")

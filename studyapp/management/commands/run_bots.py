@@ -5,7 +5,7 @@ import logging
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from studyapp.bots import bots_run, rehearsal_refusal
+from studyapp.bots import MODES, bots_run, rehearsal_refusal
 from studyapp.management.study_arg import study_from_slug
 
 
@@ -18,7 +18,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("slug", help="the study's slug")
         parser.add_argument("--n", type=int, default=5, help="number of bots (default: %(default)s)")
-        parser.add_argument("--answers", choices=["random", "accurate", "observer"], default="random",
+        parser.add_argument("--answers", choices=MODES, default="random",
                             help="random answers; 'accurate': the intended emotion with a set "
                                  "probability per method and ratings around set means (on a "
                                  "pairs study: the clip whose method profile is better, with "
