@@ -88,14 +88,21 @@ def answer_with_keyboard(page, keys=("3", "6", "2", "7")):
     page.keyboard.press("Enter")
 
 
-def start_trials(page, base_url, age="40", gender="not-said"):
-    """Consent, questionnaire and instructions, up to the practice trial."""
+def to_instructions(page, base_url, age="40", gender="not-said",
+                    consent="I consent to take part"):
+    """The study link, consent (the option labelled ``consent``, in the page's language)
+    and the questionnaire, up to the instructions."""
     page.goto(f"{base_url}/s/browser/")
-    page.get_by_label("I consent to take part").check()
+    page.get_by_label(consent).check()
     page.click("button[type=submit]")
     page.fill("#id_age", age)
     page.select_option("#id_gender", gender)
     page.click("button[type=submit]")
+
+
+def start_trials(page, base_url, age="40", gender="not-said"):
+    """Consent, questionnaire and instructions, up to the practice trial."""
+    to_instructions(page, base_url, age, gender)
     page.click("text=Start the practice trial")
     page.wait_for_selector(".practice-banner")
     # trial.js (end of the body) has run by DOMContentLoaded: before, a key press
@@ -343,11 +350,7 @@ def test_a_chinese_study_on_a_phone(browser, live_server, study):
     page = phone.new_page()
     page.goto(f"{live_server.url}/s/browser/")
     page.screenshot(path=str(ARTIFACTS / "zh-consent-phone.png"), full_page=True)
-    page.get_by_label("我同意参加").check()
-    page.click("button[type=submit]")
-    page.fill("#id_age", "21")
-    page.select_option("#id_gender", "female")
-    page.click("button[type=submit]")
+    to_instructions(page, live_server.url, "21", "female", consent="我同意参加")
     page.screenshot(path=str(ARTIFACTS / "zh-instructions-phone.png"), full_page=True)
     page.click("text=开始练习")
     page.wait_for_selector(".practice-banner")
@@ -372,11 +375,7 @@ def test_a_chinese_study_on_a_phone(browser, live_server, study):
     page = desktop.new_page()
     page.goto(f"{live_server.url}/s/browser/")
     page.screenshot(path=str(ARTIFACTS / "zh-consent-desktop.png"), full_page=True)
-    page.get_by_label("我同意参加").check()
-    page.click("button[type=submit]")
-    page.fill("#id_age", "35")
-    page.select_option("#id_gender", "male")
-    page.click("button[type=submit]")
+    to_instructions(page, live_server.url, "35", "male", consent="我同意参加")
     page.screenshot(path=str(ARTIFACTS / "zh-instructions-desktop.png"), full_page=True)
     page.click("text=开始练习")
     page.wait_for_selector(".practice-banner")

@@ -7,7 +7,13 @@ import pytest
 
 from studyapp.models import Participant, Response, Study
 from studyapp.studies import study_build
-from tests.studyapp.test_browser import ARTIFACTS, browser, reach, start_trials  # noqa: F401
+from tests.studyapp.test_browser import (  # noqa: F401
+    ARTIFACTS,
+    browser,
+    reach,
+    start_trials,
+    to_instructions,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 BOTH_ENDED = ("document.getElementById('clip').ended && "
@@ -132,12 +138,7 @@ def test_a_chinese_pair_trial(browser, live_server, study):  # noqa: F811
                            ("phone", {"width": 390, "height": 844})):
         context = browser.new_context(viewport=viewport)
         page = context.new_page()
-        page.goto(f"{live_server.url}/s/browser/")
-        page.get_by_label("我同意参加").check()
-        page.click("button[type=submit]")
-        page.fill("#id_age", "30")
-        page.select_option("#id_gender", "male")
-        page.click("button[type=submit]")
+        to_instructions(page, live_server.url, "30", "male", consent="我同意参加")
         page.screenshot(path=str(ARTIFACTS / f"zh-pair-instructions-{name}.png"), full_page=True)
         page.click("text=开始练习")
         page.wait_for_selector(".practice-banner")
