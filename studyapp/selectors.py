@@ -23,6 +23,7 @@ from contract import (
 )
 from studyapp.models import Participant, Response, Stimulus, Study, Trial
 from studyapp.pairs import level_of, pairs_make
+from studyapp.prepared import Prepared
 from studyapp.questions import PAPER, Question, preferences, question_set, scored
 
 PARTICIPANT_COLUMNS = (
@@ -284,11 +285,18 @@ def group_places(study: Study, is_pilot: bool, is_bot: bool) -> dict[str, int]:
     return counts
 
 
+_PARTICIPANT = Prepared(
+    lambda slug, pk: Participant.objects.select_related("study").filter(study__slug=slug, pk=pk),
+    slug=str, pk=int)
+
+
 def participant_get(slug: str, pk: int | None) -> Participant | None:
-    """The participant ``pk`` of the study ``slug``, its study attached (one query)."""
+    """The participant ``pk`` of the study ``slug``, its study attached (one query,
+    compiled once: every participant page asks it, prepared.py)."""
     if pk is None:
         return None
-    return Participant.objects.select_related("study").filter(study__slug=slug, pk=pk).first()
+    found = _PARTICIPANT.fetch(slug=slug, pk=pk)
+    return found[0] if found else None
 
 
 def participant_stimulus(slug: str, pk: int | None, url_name: str) -> Stimulus | None:

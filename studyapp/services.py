@@ -37,6 +37,7 @@ from studyapp.ordering import (
     trial_order,
 )
 from studyapp.pairs import level_of, pairs_make, practice_pair
+from studyapp.prepared import Prepared, row_insert, row_update, rows_insert
 from studyapp.questions import PAPER, Question, preference_levels, question_set
 from studyapp.selectors import group_places, participant_get, sides_couple
 
@@ -132,16 +133,21 @@ def _enroll(study, seed, **fields) -> Participant:
     # read here, under the lock, before the new participant counts.
     couple = sides_couple(study, group, fields["is_pilot"], fields["is_bot"]) \
         if study.is_pairs else None
-    participant = Participant.objects.create(
-        study=study, seed=seed, group=group, last_seen_at=timezone.now(),
-        next_trial=0 if study.practice_enabled else 1, **fields)
+    participant = Participant(study=study, seed=seed, group=group, last_seen_at=timezone.now(),
+                              next_trial=0 if study.practice_enabled else 1, **fields)
+    row_insert(participant)
     if couple is None:
         trials = _trials(participant)
     else:
         parity, first_seed = couple
         trials = _pair_trials(participant, seed if first_seed is None else first_seed, parity)
-    Trial.objects.bulk_create(trials)
+    rows_insert(Trial, TRIAL_COLUMNS, trials)
     return participant
+
+
+#: A trial row as enrolment writes it (_trials, _pair_trials: one tuple per trial).
+TRIAL_COLUMNS = ("participant", "index", "stimulus", "stimulus_b", "left", "is_practice",
+                 "check_answer", "shown_at")
 
 
 def _measured(participant: Participant, *, ids: bool = False) -> list:
@@ -160,19 +166,20 @@ def _practice(study: Study, *, ids: bool = False) -> list:
     return list((practice.values_list("pk", flat=True) if ids else practice)[:2])
 
 
-def _trials(participant: Participant) -> list[Trial]:
-    study = participant.study
+def _trials(participant: Participant) -> list[tuple]:
+    """The participant's trial rows (TRIAL_COLUMNS): the practice clip, then the
+    measured clips in the participant's order with attention checks among them."""
+    study, pk = participant.study, participant.pk
     order = trial_order(_measured(participant, ids=True), participant.seed)
     sequence = attention_checks_insert(order, study.attention_checks, participant.seed, EMOTIONS)
-    trials = [Trial(participant=participant, index=i, stimulus_id=stimulus, check_answer=check)
+    trials = [(pk, i, stimulus, None, "", False, check, None)
               for i, (stimulus, check) in enumerate(sequence, start=1)]
     if study.practice_enabled:
-        trials.insert(0, Trial(participant=participant, index=0,
-                               stimulus_id=_practice(study, ids=True)[0], is_practice=True))
+        trials.insert(0, (pk, 0, _practice(study, ids=True)[0], None, "", True, None, None))
     return trials
 
 
-def _pair_trials(participant: Participant, sides_seed: int, parity: int) -> list[Trial]:
+def _pair_trials(participant: Participant, sides_seed: int, parity: int) -> list[tuple]:
     """A pairs study's trials: the group's pairs (pairs.pairs_make), each with its side from
     the couple's seed and the participant's parity (ordering.pair_sides), in the
     participant's own random order with catch pairs among them; a practice pair first."""
@@ -183,14 +190,13 @@ def _pair_trials(participant: Participant, sides_seed: int, parity: int) -> list
     order = trial_order([(a, b, side) for (a, b), side in zip(pairs, sides, strict=True)],
                         participant.seed)
     sequence = pair_checks_insert(order, study.attention_checks, participant.seed, clips)
-    trials = [Trial(participant=participant, index=i, stimulus=a, stimulus_b=b, left=side,
-                    check_answer=check)
+    pk = participant.pk
+    trials = [(pk, i, a.pk, b.pk, side, False, check, None)
               for i, ((a, b, side), check) in enumerate(sequence, start=1)]
     if study.practice_enabled:
         a, b = practice_pair(_practice(study))
         side = pair_sides(1, participant.seed, 0)[0]
-        trials.insert(0, Trial(participant=participant, index=0, stimulus=a, stimulus_b=b,
-                               left=side, is_practice=True))
+        trials.insert(0, (pk, 0, a.pk, b.pk, side, True, None, None))
     return trials
 
 
@@ -285,10 +291,23 @@ def _trials_from(participant: Participant, index: int, n: int = 2, *, answers: b
                  ) -> dict[int, Trial]:
     """Trials ``index`` .. ``index + n - 1`` (fewer at the end) with their stimuli, in one
     query; with ``answers``, each trial's answer too (``trial.response`` when there is one)."""
-    related = ("stimulus", "stimulus_b", "response") if answers else ("stimulus", "stimulus_b")
-    rows = (participant.trials.select_related(*related).order_by()
-            .filter(index__gte=index, index__lt=index + n))
+    rows = (_TRIALS_ANSWERED if answers else _TRIALS).fetch(
+        participant=participant.pk, first=index, end=index + n)
+    for trial in rows:
+        trial.participant = participant
     return {trial.index: trial for trial in rows}
+
+
+def _trials_window(*related: str) -> Prepared:
+    """Trials ``first`` .. ``end - 1`` of ``participant`` with ``related``, compiled once
+    (the answer's and the trial page's query, prepared.py)."""
+    return Prepared(lambda participant, first, end: Trial.objects.select_related(*related)
+                    .filter(participant_id=participant, index__gte=first, index__lt=end),
+                    participant=int, first=int, end=int)
+
+
+_TRIALS = _trials_window("stimulus", "stimulus_b")
+_TRIALS_ANSWERED = _trials_window("stimulus", "stimulus_b", "response")
 
 
 def _record_showing(trial: Trial) -> None:
@@ -340,14 +359,19 @@ def response_submit(*, slug: str, participant_pk: int, data: dict) -> Showing:
         return trial_current(participant_get(slug, participant_pk))
 
 
+# Lock the participant's row only (of=self): answers of one study must not queue
+# behind each other on the study's row. Compiled once (prepared.py).
+_PARTICIPANT_LOCKED = Prepared(
+    lambda slug, pk: Participant.objects.select_related("study").select_for_update(of=("self",))
+    .filter(study__slug=slug, pk=pk), slug=str, pk=int)
+
+
 @transaction.atomic
 def _response_store(slug: str, participant_pk: int, clean: dict) -> Showing:
-    # Lock the participant's row only (of=self): answers of one study must not
-    # queue behind each other on the study's row.
-    locked = (Participant.objects.select_related("study").select_for_update(of=("self",))
-              .filter(study__slug=slug, pk=participant_pk).first())
-    if locked is None:
+    found = _PARTICIPANT_LOCKED.fetch(slug=slug, pk=participant_pk)
+    if not found:
         raise ServiceError(SESSION_ENDED, 403)
+    locked = found[0]
     questions = question_set(locked.study.questions)
     answers = answers_clean(questions, clean["answers"])
     index = clean["trial_index"]
@@ -372,10 +396,10 @@ def _response_store(slug: str, participant_pk: int, clean: dict) -> Showing:
         answers = preference_levels(questions, answers, left=trial.left, levels={
             "a": level_of(trial.stimulus, factor) or "a",
             "b": level_of(trial.stimulus_b, factor) or "b"})
-    Response.objects.create(
+    row_insert(Response(
         trial=trial, started_at=started, submission_key=clean["submission_key"],
         rt_ms=clean["rt_ms"], plays=plays[0], plays_b=plays[1] if trial.is_pair else None,
-        **_answer_fields(questions, answers))
+        **_answer_fields(questions, answers)))
     locked.next_trial += 1
     every = locked.study.breaks_every
     locked.stage = stage_after_answer(
@@ -384,7 +408,7 @@ def _response_store(slug: str, participant_pk: int, clean: dict) -> Showing:
     if locked.stage == Stage.DONE:
         locked.completed_at = timezone.now()
     locked.last_seen_at = timezone.now()
-    locked.save(update_fields=["next_trial", "stage", "completed_at", "last_seen_at"])
+    row_update(locked, ("next_trial", "stage", "completed_at", "last_seen_at"))
     if locked.stage != Stage.TRIALS:
         return Showing(locked)
     return Showing(locked, trials[index + 1], trials.get(index + 2))

@@ -143,7 +143,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Sessions live in the database: app processes keep no state, and a
 # participant survives a server restart (docs/design.md, nothing lost).
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_ENGINE = "studyapp.sessions"
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
 SESSION_COOKIE_SAMESITE = "Lax"
 

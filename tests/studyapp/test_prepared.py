@@ -1,0 +1,134 @@
+"""Prepared queries and single-row writes (prepared.py) give what the ORM gives."""
+
+import uuid
+from datetime import timedelta
+
+import pytest
+from django.contrib.sessions.models import Session
+from django.db import IntegrityError, connection, transaction
+from django.db.transaction import TransactionManagementError
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from studyapp.models import Participant, Response, Trial
+from studyapp.prepared import Prepared, row_insert, row_update
+from studyapp.sessions import SessionStore
+from tests.studyapp.participant import Walker
+
+pytestmark = pytest.mark.django_db
+
+TRIALS = Prepared(lambda participant, first, end: Trial.objects
+                  .select_related("stimulus", "stimulus_b", "response")
+                  .filter(participant_id=participant, index__gte=first, index__lt=end)
+                  .order_by("index"), participant=int, first=int, end=int)
+PARTICIPANT = Prepared(lambda slug, pk: Participant.objects.select_related("study")
+                       .filter(study__slug=slug, pk=pk), slug=str, pk=int)
+
+
+def _fields(obj) -> dict:
+    return {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields}
+
+
+def _two_walkers_with_answers():
+    walkers = [Walker("small") for _ in range(2)]
+    for w in walkers:
+        w.to_trials()
+        w.answer()
+        w.answer()
+    return walkers
+
+
+def test_prepared_query_gives_the_querysets_objects_for_each_binding(small_study):
+    walkers = _two_walkers_with_answers()
+    for w in walkers:
+        pk = w.participant.pk
+        for first, end in ((0, 3), (1, 2), (2, 5), (500, 501)):
+            expected = list(Trial.objects.select_related("stimulus", "stimulus_b", "response")
+                            .filter(participant_id=pk, index__gte=first, index__lt=end)
+                            .order_by("index"))
+            got = TRIALS.fetch(participant=pk, first=first, end=end)
+            assert [_fields(t) for t in got] == [_fields(t) for t in expected]
+            assert len(got) == len(expected) == (0 if first >= 500 else end - first)
+            with CaptureQueriesContext(connection) as queries:  # attached, not fetched again
+                related = [(_fields(t.stimulus), getattr(t, "response", None) and
+                            _fields(t.response)) for t in got]
+            assert len(queries) == 0
+            assert related == [(_fields(t.stimulus), getattr(t, "response", None) and
+                                _fields(t.response)) for t in expected]
+    # The answered trials came with their answers (datetimes, UUIDs converted back).
+    answered = TRIALS.fetch(participant=walkers[0].participant.pk, first=0, end=2)
+    assert [type(t.response.submission_key) for t in answered] == [uuid.UUID, uuid.UUID]
+    assert all(t.response.submitted_at.tzinfo is not None for t in answered)
+
+
+def test_prepared_query_binds_strings_and_finds_nothing_for_another_study(small_study):
+    w = Walker("small")
+    w.to_trials()
+    pk = w.participant.pk
+    found = PARTICIPANT.fetch(slug="small", pk=pk)
+    assert [p.pk for p in found] == [pk] and found[0].study.slug == "small"
+    assert PARTICIPANT.fetch(slug="other", pk=pk) == []
+    assert PARTICIPANT.fetch(slug="small", pk=pk + 1000) == []
+
+
+def test_prepared_query_asks_for_every_value_and_uses_every_placeholder(small_study):
+    with pytest.raises(TypeError, match="expected"):
+        PARTICIPANT.fetch(slug="small")
+    unused = Prepared(lambda slug, pk: Participant.objects.filter(study__slug=slug),
+                      slug=str, pk=int)
+    with pytest.raises(ValueError, match="does not use pk"):
+        unused.fetch(slug="small", pk=1)
+
+
+@pytest.mark.django_db(transaction=True)  # autocommit outside atomic(), as in a view
+def test_prepared_lock_needs_a_transaction(small_study):
+    locking = Prepared(lambda pk: Participant.objects.select_for_update().filter(pk=pk), pk=int)
+    with pytest.raises(TransactionManagementError):
+        locking.fetch(pk=1)
+    with transaction.atomic():
+        assert locking.fetch(pk=1) == []
+
+
+def test_row_insert_writes_what_create_would(small_study):
+    w = Walker("small")
+    w.to_trials()
+    first, second = Trial.objects.filter(participant=w.participant).order_by("index")[:2]
+    key = uuid.uuid4()
+    before = timezone.now()
+    mine = Response(trial=first, submission_key=key, response_emotion="joy", intensity=3,
+                    sync=4, naturalness=5, rt_ms=900, plays=2)
+    row_insert(mine)
+    stored = Response.objects.get(pk=mine.pk)
+    assert mine.pk is not None and not mine._state.adding
+    assert stored.submitted_at >= before and stored.submitted_at == mine.submitted_at
+    assert _fields(stored) == _fields(mine)
+    own = Response(trial=second, submission_key=uuid.uuid4(), answers={"q": [1, "b"]}, plays=1)
+    row_insert(own)
+    assert Response.objects.get(pk=own.pk).answers == {"q": [1, "b"]}
+    with pytest.raises(IntegrityError), transaction.atomic():  # the unique key still holds
+        row_insert(Response(trial=second, submission_key=key, plays=1))
+
+
+def test_row_update_writes_only_the_named_fields(small_study):
+    w = Walker("small")
+    w.to_trials()
+    participant = Participant.objects.get(pk=w.participant.pk)
+    stale = Participant.objects.get(pk=participant.pk)
+    participant.next_trial, participant.age = 7, 99
+    participant.last_seen_at = seen = timezone.now() - timedelta(minutes=3)
+    row_update(participant, ("next_trial", "last_seen_at"))
+    stored = Participant.objects.get(pk=participant.pk)
+    assert (stored.next_trial, stored.last_seen_at) == (7, seen)
+    assert stored.age == stale.age != 99
+
+
+def test_session_store_reads_live_sessions_and_drops_expired_ones(small_study):
+    store = SessionStore()
+    store["participant:small"] = 42
+    store.save()
+    assert SessionStore(store.session_key).get("participant:small") == 42
+    Session.objects.filter(session_key=store.session_key).update(
+        expire_date=timezone.now() - timedelta(seconds=1))
+    expired = SessionStore(store.session_key)
+    assert expired.get("participant:small") is None and expired.session_key is None
+    assert SessionStore("no-such-session-key").load() == {}
