@@ -6,16 +6,17 @@
 An arrival is everything a newcomer costs the server before the first trial
 (issue 18): the study link and the page it leads to, the consent form, the
 questionnaire, the instructions, and the trial page they end on. Both trees
-walk the same path through Django's test client (on https, as behind nginx, so
-no redirect to https is counted) in a process of their own, on a
-fresh PostgreSQL database each, against the same Task 2-sized study (126 clips,
+walk the same path, calling Django's WSGI handler as gunicorn does (on https,
+as behind nginx, so no redirect to https is counted; a small cookie jar in
+place of a browser), in a process of their own, on a fresh PostgreSQL database
+each, against the same Task 2-sized study (126 clips,
 benchmarks/stimulus_fixtures.py): the app's CPU is the process's own, the
 database's is that of its one backend (read from /proc; the connection is kept
-between requests, as gunicorn's workers keep theirs with CONN_MAX_AGE). The app
-figure includes the test client's own work, the same for both trees (less than
-gunicorn's and nginx's per request, which it leaves out). Per page it prints app
-and database CPU (ms, mean over arrivals) and the queries, and at the end the
-total per arrival and the ratio after/before.
+between requests, as gunicorn's workers keep theirs with CONN_MAX_AGE).
+gunicorn's and nginx's own work per request (parsing HTTP, about 1 ms a
+request on this machine) is left out, the same for both trees. Per page it
+prints app and database CPU (ms, mean over arrivals) and the queries, and at
+the end the total per arrival and the ratio after/before.
 
 The earlier revision is checked out into a temporary git worktree (default
 c7549df: the code before issue 18, whose study link made the participant and
@@ -26,6 +27,7 @@ project machine's); run it on an otherwise idle machine.
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import secrets
@@ -54,6 +56,64 @@ def backend_cpu_ms(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
 
 
+class Browser:
+    """One newcomer's browser, calling the app as gunicorn does (its WSGI handler, on
+    https as behind nginx): cookies kept, redirects followed. Nothing of Django's
+    test client (which copies every template context for its tests) is measured."""
+
+    def __init__(self, app):
+        self.app, self.cookies = app, {}
+
+    def call(self, method: str, path: str, form: dict | None = None):
+        from http.cookies import SimpleCookie
+        from urllib.parse import urlencode
+
+        path, _, query = path.partition("?")
+        body = b""
+        if form is not None:
+            form = {**form, "csrfmiddlewaretoken": self.cookies.get("csrftoken", "")}
+            body = urlencode(form).encode()
+        environ = {
+            "REQUEST_METHOD": method.upper(), "PATH_INFO": path, "QUERY_STRING": query,
+            "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "443", "SERVER_PROTOCOL": "HTTP/1.1",
+            "wsgi.url_scheme": "https", "wsgi.input": io.BytesIO(body),
+            "wsgi.errors": sys.stderr, "wsgi.version": (1, 0), "wsgi.multithread": False,
+            "wsgi.multiprocess": True, "wsgi.run_once": False,
+            "CONTENT_LENGTH": str(len(body)),
+            "CONTENT_TYPE": "application/x-www-form-urlencoded" if form is not None else "",
+            "HTTP_HOST": "127.0.0.1", "HTTP_X_FORWARDED_PROTO": "https",
+            "HTTP_ORIGIN": "https://127.0.0.1", "HTTP_ACCEPT_LANGUAGE": "en",
+            "HTTP_COOKIE": "; ".join(f"{k}={v}" for k, v in self.cookies.items()),
+        }
+        reply = {}
+
+        def start_response(status, headers, exc_info=None):
+            reply["status"], reply["headers"] = int(status.split()[0]), headers
+
+        content = b"".join(self.app(environ, start_response))
+        location = None
+        for name, value in reply["headers"]:
+            if name.lower() == "location":
+                location = value
+            elif name.lower() == "set-cookie":
+                cookie = SimpleCookie()
+                cookie.load(value)
+                for key, morsel in cookie.items():
+                    if morsel["max-age"] == "0" or not morsel.value:
+                        self.cookies.pop(key, None)
+                    else:
+                        self.cookies[key] = morsel.coded_value
+        return reply["status"], location, content
+
+    def go(self, method: str, path: str, form: dict | None = None):
+        """The page a browser ends at: (status, path, body)."""
+        status, location, content = self.call(method, path, form)
+        while status in (301, 302, 303):
+            path = location.removeprefix("https://127.0.0.1")
+            status, location, content = self.call("get", path)
+        return status, path, content
+
+
 def worker(tree: Path, manifest: Path, n: int, out: Path) -> None:
     """In ``tree``'s Django: build the study, walk ``n`` arrivals, write the figures."""
     sys.path.insert(0, str(tree))
@@ -61,10 +121,9 @@ def worker(tree: Path, manifest: Path, n: int, out: Path) -> None:
     import time
 
     import django
+    from django.core.handlers.wsgi import WSGIHandler
     from django.core.management import call_command
     from django.db import connection
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "studyapp.settings")
     django.setup()
@@ -73,29 +132,32 @@ def worker(tree: Path, manifest: Path, n: int, out: Path) -> None:
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
         backend = cursor.fetchone()[0]
+    handler = WSGIHandler()
+    queries = [0]
+
+    def count(execute, sql, params, many, context):
+        queries[0] += 1
+        return execute(sql, params, many, context)
 
     def arrive(measure: bool):
-        client = Client()
+        browser = Browser(handler)
         query = (f"?PROLIFIC_PID={secrets.token_hex(12)}&STUDY_ID={secrets.token_hex(12)}"
                  f"&SESSION_ID={secrets.token_hex(8)}")
         figures = {}
         for step, method, page, form in STEPS:
             url = f"/s/{SLUG}/{page}" + (query if step == "study link" else "")
+            queries[0] = 0
             app0, db0 = time.process_time(), backend_cpu_ms(backend)
-            with CaptureQueriesContext(connection) as queries:
-                response = getattr(client, method)(url, form or {}, secure=True)
-                while response.status_code in (301, 302, 303):  # as a browser on https
-                    response = client.get(response["Location"], secure=True)
+            with connection.execute_wrapper(count):
+                status, landed, content = browser.go(method, url, form)
             app = (time.process_time() - app0) * 1000
             db = backend_cpu_ms(backend) - db0
-            if response.status_code != 200:
-                raise SystemExit(f"{tree}: {step} answered HTTP {response.status_code}")
-            landed = response.request["PATH_INFO"]
+            if status != 200:
+                raise SystemExit(f"{tree}: {step} answered HTTP {status}")
             if figures and landed == list(figures.values())[-1]["page"]:
                 raise SystemExit(f"{tree}: {step} stayed at {landed}: "
-                                 f"{response.content.decode()[-1500:]}")
-            figures[step] = {"app_ms": app, "db_ms": db, "queries": len(queries),
-                             "page": landed}
+                                 f"{content.decode()[-1500:]}")
+            figures[step] = {"app_ms": app, "db_ms": db, "queries": queries[0], "page": landed}
         if not figures["instructions"]["page"].endswith("/trial/"):
             raise SystemExit(f"{tree}: the walk ended at {figures['instructions']['page']}, "
                              "not the trial page")
