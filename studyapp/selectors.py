@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 from django.db.models import Count, Q
+from django.http import Http404
 from django.utils import timezone
 
 from contract import (
@@ -283,6 +284,18 @@ def group_places(study: Study, is_pilot: bool, is_bot: bool) -> dict[str, int]:
         if row["group"] in counts:
             counts[row["group"]] = row["n"]
     return counts
+
+
+_STUDY = Prepared(lambda slug: Study.objects.filter(slug=slug), slug=str)
+
+
+def study_get(slug: str) -> Study:
+    """The study ``slug`` (Http404 if none): the study link and the information sheet
+    ask it of every newcomer, so its query is compiled once (prepared.py)."""
+    found = _STUDY.fetch(slug=slug)
+    if not found:
+        raise Http404("No such study.")
+    return found[0]
 
 
 _PARTICIPANT = Prepared(

@@ -91,13 +91,16 @@ def enrolment_check(*, study: Study, external_pid: str = "", external_study_id: 
     writing anything: the study link asks it of every newcomer, who is enrolled
     only when they answer the consent form (views.consent)."""
     if external_pid:
-        existing = Participant.objects.filter(study=study, external_pid=external_pid,
-                                              external_study_id=external_study_id).first()
+        existing = _ENROLLED.fetch(study=study.pk, pid=external_pid, study_id=external_study_id)
         if existing:
-            raise AlreadyEnrolled(existing)
+            raise AlreadyEnrolled(existing[0])
     if not study.is_open:
         raise ServiceError(_("This study is closed and takes no new participants."), status=403)
 
+
+# Who holds a Prolific PID and study ID in a study (unique): asked at every arrival.
+_ENROLLED = Prepared(lambda study, pid, study_id: Participant.objects.filter(
+    study_id=study, external_pid=pid, external_study_id=study_id), study=int, pid=str, study_id=str)
 
 RESUME_TRIES = 10
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from django.conf import settings
 from django.http import Http404, JsonResponse
 from django.middleware.csrf import get_token
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.crypto import salted_hmac
@@ -32,6 +32,7 @@ from studyapp import services
 from studyapp.errors import ServiceError
 from studyapp.flow import Stage, stage_url
 from studyapp.forms import AboutYouForm, ConsentForm, ResumeForm
+from studyapp.fragments import form_markup, questions_markup
 from studyapp.languages import CHOICE, DEFAULT, language_pick, languages, supported
 from studyapp.links import LinkError, entry_link_parse
 from studyapp.media import accel_redirect_response, ranged_file_response
@@ -39,7 +40,7 @@ from studyapp.models import Participant, Stimulus, Study
 from studyapp.newcomers import newcomer_forget, newcomer_read, newcomer_write
 from studyapp.pairs import clips_by_side
 from studyapp.questions import localized, question_set
-from studyapp.selectors import measured_count, participant_get, participant_stimulus
+from studyapp.selectors import measured_count, participant_get, participant_stimulus, study_get
 
 
 def _session_key(slug: str) -> str:
@@ -98,7 +99,7 @@ def entry(request, slug):
     to the study" in the same browser), and to another browser only with the
     participant's resume code, shown on their pages (``resume``).
     """
-    study = get_object_or_404(Study, slug=slug)
+    study = study_get(slug)
     language = language_pick(study.language, request.GET.get("lang"),
                              request.headers.get("Accept-Language", ""))
     _speak(request, language)
@@ -192,7 +193,7 @@ def consent(request, slug):
     newcomer = None if participant else newcomer_read(request, slug)
     if participant is None and newcomer is None:
         return redirect("studyapp:entry", slug=slug)
-    study = participant.study if participant else get_object_or_404(Study, slug=slug)
+    study = participant.study if participant else study_get(slug)
     language = participant.language if participant else newcomer["language"]
     chosen = supported(request.GET.get("lang"))
     if study.language == CHOICE and chosen and chosen != language:
@@ -217,6 +218,7 @@ def consent(request, slug):
         return response
     return render(request, "studyapp/consent.html", {
         "study": study, "form": form,
+        "choices": form_markup("studyapp/consent_choices.html", form),
         "languages": languages() if study.language == CHOICE else {}})
 
 
@@ -237,7 +239,9 @@ def about_you(request, study, participant):
     if request.method == "POST" and form.is_valid():
         return _advance(request, participant, Stage.ABOUT_YOU,
                         age=form.cleaned_data["age"], gender=form.cleaned_data["gender"])
-    return render(request, "studyapp/about_you.html", {"study": study, "form": form})
+    return render(request, "studyapp/about_you.html", {
+        "study": study, "form": form,
+        "fields": form_markup("studyapp/about_you_fields.html", form)})
 
 
 def _continue_page(request, participant, stage: str, template: str, **context):
@@ -251,8 +255,10 @@ def _continue_page(request, participant, stage: str, template: str, **context):
 @require_http_methods(["GET", "POST"])
 @participant_page(Stage.INSTRUCTIONS)
 def instructions(request, study, participant):
+    questions = localized(question_set(study.questions), participant.language)
     return _continue_page(request, participant, Stage.INSTRUCTIONS, "studyapp/instructions.html",
-                          questions=localized(question_set(study.questions), participant.language))
+                          questions=questions, questions_markup=questions_markup(
+                              "studyapp/instruction_questions.html", questions))
 
 
 @participant_page(Stage.TRIALS)
@@ -269,10 +275,11 @@ def trial(request, study, participant):
         "trial": state,
         "messages": _trial_messages(),
     }
+    questions = localized(question_set(study.questions), participant.language)
     return render(request, "studyapp/trial.html", {
         "study": study, "state": state, "n_measured": config["nMeasured"],
-        "pair": study.is_pairs,
-        "questions": localized(question_set(study.questions), participant.language),
+        "pair": study.is_pairs, "questions": questions,
+        "questions_markup": questions_markup("studyapp/trial_questions.html", questions),
         "config": config,
     })
 
@@ -345,7 +352,7 @@ def answer(request, slug):
     pk = request.session.get(_session_key(slug))
     _speak(request, request.session.get(_language_key(slug), DEFAULT))
     if pk is None:
-        get_object_or_404(Study, slug=slug)
+        study_get(slug)
         return JsonResponse({"error": str(services.SESSION_ENDED)}, status=403)
     try:
         data = json.loads(request.body.decode("utf-8"))
