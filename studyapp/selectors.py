@@ -256,9 +256,17 @@ def attention_check_results(study: Study) -> tuple[int, int]:
     return len(results), sum(results)
 
 
+_LAST_MEASURED = Prepared(lambda participant: Trial.objects.filter(
+    participant_id=participant, is_practice=False).order_by("-index")[:1], participant=int)
+
+
 def measured_count(participant: Participant) -> int:
-    """How many measured trials (not the practice trial) the participant has."""
-    return participant.trials.filter(is_practice=False).count()
+    """How many measured trials (not the practice trial) the participant has: the
+    last one's index, as enrolment numbers them 1 .. n after the practice trial's 0
+    (services._trials). Asked by the instructions and every trial page, so compiled
+    once (prepared.py)."""
+    last = _LAST_MEASURED.fetch(participant=participant.pk)
+    return last[0].index if last else 0
 
 
 def _checks_passed(participant: Participant, questions: tuple[Question, ...]) -> int:

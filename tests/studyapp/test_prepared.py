@@ -132,3 +132,15 @@ def test_session_store_reads_live_sessions_and_drops_expired_ones(small_study):
     expired = SessionStore(store.session_key)
     assert expired.get("participant:small") is None and expired.session_key is None
     assert SessionStore("no-such-session-key").load() == {}
+
+
+def test_measured_count_is_the_number_of_measured_trials(small_study, pair_study):
+    from studyapp.selectors import measured_count
+
+    for slug in ("small", "pairs"):
+        w = Walker(slug)
+        w.to_trials()
+        participant = w.participant
+        trials = Trial.objects.filter(participant=participant)
+        assert trials.filter(is_practice=True).count() == 1  # a practice trial is there
+        assert measured_count(participant) == trials.filter(is_practice=False).count() > 0
