@@ -29,10 +29,11 @@ TEMPLATE = Path(__file__).with_name("nginx.conf.template")
 PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
 MIME_TYPES = "/etc/nginx/mime.types"  # Debian's nginx package
 # What one arrival costs the server, every page from the study link to the first
-# trial, in ms of CPU: benchmarks/arrival_cost.py measures the app and its database
-# backend (BENCHMARKS.md, "Launch day"), and nginx and gunicorn add about 1 ms to
-# each of its 8 requests.
-ARRIVAL_CPU_MS = 70
+# trial, in ms of CPU, measured on the 2-core benchmark machine (BENCHMARKS.md,
+# "Launch day"): gunicorn ~34 ms (the app and gunicorn's own ~1 ms a request, from
+# the load bench's /proc figures over 300 arrivals), nginx ~3 ms, PostgreSQL ~11 ms
+# (benchmarks/arrival_cost.py).
+ARRIVAL_CPU_MS = 50
 # The share of the machine's CPU newcomers may take at a launch; the rest stays
 # with the answers of those already in the study.
 ARRIVAL_CPU_SHARE = 0.5
