@@ -1,6 +1,6 @@
 """Server CPU per arrival: this tree against an earlier revision, in the same run.
 
-    .venv/bin/python -m benchmarks.arrival_cost                    # 100 arrivals each
+    .venv/bin/python -m benchmarks.arrival_cost                    # 3 x 100 arrivals each
     .venv/bin/python -m benchmarks.arrival_cost --before c7549df --participants 200
 
 An arrival is everything a newcomer costs the server before the first trial
@@ -16,7 +16,9 @@ between requests, as gunicorn's workers keep theirs with CONN_MAX_AGE).
 gunicorn's and nginx's own work per request (parsing HTTP, about 1 ms a
 request on this machine) is left out, the same for both trees. Per page it
 prints app and database CPU (ms, mean over arrivals) and the queries, and at
-the end the total per arrival and the ratio after/before.
+the end the total per arrival and the ratio after/before, over ``--rounds``
+rounds that measure the two trees alternately (each round on fresh databases),
+with each round's totals, so that a VM whose speed drifts shows it.
 
 The earlier revision is checked out into a temporary git worktree (default
 c7549df: the code before issue 18, whose study link made the participant and
@@ -215,6 +217,9 @@ def main(argv=None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--participants", type=int, default=100,
                         help="arrivals measured per tree (default 100; 5 more warm up first)")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="before and after measured this many times, alternately "
+                             "(default 3; the figures are over all rounds)")
     parser.add_argument("--before", default=BEFORE,
                         help=f"the git revision to compare with (default {BEFORE}, before issue 18)")
     parser.add_argument("--server", default=SERVER,
@@ -223,8 +228,8 @@ def main(argv=None) -> int:
     parser.add_argument("--manifest", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    if args.participants < 2:
-        parser.error("--participants must be at least 2")
+    if args.participants < 2 or args.rounds < 1:
+        parser.error("--participants must be at least 2 and --rounds at least 1")
     if args.worker:
         worker(args.worker, args.manifest, args.participants, args.out)
         return 0
@@ -244,16 +249,21 @@ def main(argv=None) -> int:
             print(f"cannot check out {args.before!r} (git worktree add failed)", file=sys.stderr)
             return 2
         try:
-            results = {}
-            for label, tree in (("before", before_tree), ("after", REPO)):
-                print(f"[arrival_cost] {label}: {tree if label == 'after' else args.before}, "
-                      f"{args.participants} arrivals ...", flush=True)
-                results[label] = summary(measure(tree, manifest, args.participants, args.server,
-                                                 f"arrival_cost_{label}", work))
+            runs, totals = {"before": [], "after": []}, {"before": [], "after": []}
+            for n in range(1, args.rounds + 1):  # alternating: a VM's drift hits both
+                for label, tree in (("before", before_tree), ("after", REPO)):
+                    print(f"[arrival_cost] round {n}/{args.rounds}, {label}: "
+                          f"{tree if label == 'after' else args.before}, "
+                          f"{args.participants} arrivals ...", flush=True)
+                    found = measure(tree, manifest, args.participants, args.server,
+                                    f"arrival_cost_{label}", work)
+                    runs[label] += found
+                    totals[label].append(summary(found)["total_ms"])
+            results = {label: summary(found) for label, found in runs.items()}
         finally:
             subprocess.run(["git", "worktree", "remove", "--force", str(before_tree)], cwd=REPO,
                            check=False)
-    print(f"\nserver CPU per arrival, mean over {args.participants} arrivals "
+    print(f"\nserver CPU per arrival, mean over {args.participants} x {args.rounds} arrivals "
           "(app = Django process, db = its PostgreSQL backend), ms:")
     print(f"{'step':<15}" + "".join(f"{label + ' app':>12}{'db':>7}{'queries':>9}"
                                     for label in results))
@@ -266,6 +276,10 @@ def main(argv=None) -> int:
     print(f"total per arrival: before {before:.1f} ms, after {after:.1f} ms (app p90 "
           f"{results['before']['app_p90_ms']:.1f} / {results['after']['app_p90_ms']:.1f}); "
           f"after/before = {after / before:.2f} (target <= 0.33)")
+    ratios = [a / b for a, b in zip(totals["after"], totals["before"], strict=True)]
+    print("per round, before / after ms (ratio): " + ", ".join(
+        f"{b:.1f} / {a:.1f} ({r:.2f})"
+        for b, a, r in zip(totals["before"], totals["after"], ratios, strict=True)))
     return 0
 
 
