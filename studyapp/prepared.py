@@ -132,21 +132,60 @@ def row_insert(instance, using: str = "default") -> None:
 
 def row_update(instance, names: tuple[str, ...], using: str = "default") -> None:
     """UPDATE ``instance``'s row with the fields ``names`` as
-    ``instance.save(update_fields=names)`` would, with the statement written once
-    per model, fields and connection. No signals are sent."""
+    ``instance.save(update_fields=names)`` would (``auto_now`` included). No
+    signals are sent."""
+    values = {name: type(instance)._meta.get_field(name).pre_save(instance, False)
+              for name in names}
+    rows_update(type(instance), instance.pk, values, using=using)
+
+
+def rows_update(model, pk, values: dict, *, where: dict | None = None,
+                using: str = "default") -> int:
+    """UPDATE the row ``pk`` of ``model`` with ``values`` ({field name: value}) if its
+    fields also hold ``where`` (a value, or None for NULL), as
+    ``model.objects.filter(pk=pk, **where).update(**values)`` does, with the
+    statement written once per model, fields and connection; how many rows
+    changed (0 or 1). A conditional update lets exactly one of two concurrent
+    requests move a participant on (services.participant_advance)."""
     connection = connections[using]
-    meta = type(instance)._meta
-    fields = [meta.get_field(name) for name in names]
+    meta = model._meta
+    where = where or {}
+    fields = [meta.get_field(name) for name in values]
+    conditions = [(meta.get_field(name), value) for name, value in where.items()]
     quote = connection.ops.quote_name
 
     def make():
         sets = ", ".join(f"{quote(f.column)} = %s" for f in fields)
-        return f"UPDATE {quote(meta.db_table)} SET {sets} WHERE {quote(meta.pk.column)} = %s"
+        tests = "".join(f" AND {quote(f.column)} " + ("IS NULL" if value is None else "= %s")
+                        for f, value in conditions)
+        return (f"UPDATE {quote(meta.db_table)} SET {sets} "
+                f"WHERE {quote(meta.pk.column)} = %s{tests}")
 
-    sql = _statement(("update", meta.label, names, using, connection.vendor), make)
-    params = [f.get_db_prep_save(f.pre_save(instance, False), connection) for f in fields]
+    key = ("update", meta.label, tuple(values), tuple((n, v is None) for n, v in where.items()),
+           using, connection.vendor)
+    sql = _statement(key, make)
+    params = [f.get_db_prep_save(value, connection) for f, value in zip(fields, values.values(), strict=True)]
+    params.append(pk)
+    params += [f.get_db_prep_save(value, connection) for f, value in conditions
+               if value is not None]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, instance.pk])
+        cursor.execute(sql, params)
+        return cursor.rowcount
+
+
+#: Column types that take a value of the given Python type (or None) as it is:
+#: their ``get_db_prep_save`` would return it unchanged.
+_PLAIN = {"AutoField": int, "BigAutoField": int, "SmallAutoField": int, "IntegerField": int,
+          "BigIntegerField": int, "SmallIntegerField": int, "PositiveIntegerField": int,
+          "PositiveSmallIntegerField": int, "PositiveBigIntegerField": int,
+          "BooleanField": bool, "CharField": str, "TextField": str}
+
+
+def _plain(field) -> type | None:
+    """The Python type ``field``'s column takes as it is (a foreign key: its target's),
+    or None where every value goes through ``get_db_prep_save``."""
+    target = field.target_field if field.is_relation else field
+    return _PLAIN.get(target.get_internal_type())
 
 
 def rows_insert(model, names: tuple[str, ...], rows: list[tuple], using: str = "default") -> None:
@@ -161,6 +200,7 @@ def rows_insert(model, names: tuple[str, ...], rows: list[tuple], using: str = "
     connection = connections[using]
     meta = model._meta
     fields = [meta.get_field(name) for name in names]
+    kinds = [_plain(f) for f in fields]
     quote = connection.ops.quote_name
     size = max(1, connection.ops.bulk_batch_size(fields, rows) or len(rows))
     columns = ", ".join(quote(f.column) for f in fields)
@@ -172,7 +212,8 @@ def rows_insert(model, names: tuple[str, ...], rows: list[tuple], using: str = "
             _statements[key] = (f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES "
                                 + ", ".join([placeholders] * len(batch)))
         sql = _statements[key]
-        params = [f.get_db_prep_save(value, connection)
-                  for row in batch for f, value in zip(fields, row, strict=True)]
+        params = [value if kind is not None and (value is None or type(value) is kind)
+                  else f.get_db_prep_save(value, connection)
+                  for row in batch for f, kind, value in zip(fields, kinds, row, strict=True)]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)

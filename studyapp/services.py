@@ -27,7 +27,7 @@ from studyapp.answers import (
 )
 from studyapp.errors import ServiceError
 from studyapp.flow import WITHDRAWABLE, stage_after_answer, stage_next
-from studyapp.models import Participant, Response, Study, Trial
+from studyapp.models import Participant, Response, Stimulus, Study, Trial
 from studyapp.ordering import (
     attention_checks_insert,
     group_choose,
@@ -37,7 +37,7 @@ from studyapp.ordering import (
     trial_order,
 )
 from studyapp.pairs import level_of, pairs_make, practice_pair
-from studyapp.prepared import Prepared, row_insert, row_update, rows_insert
+from studyapp.prepared import Prepared, row_insert, row_update, rows_insert, rows_update
 from studyapp.questions import PAPER, Question, preference_levels, question_set
 from studyapp.selectors import group_places, participant_get, sides_couple
 
@@ -127,7 +127,7 @@ def participant_resume(*, participant: Participant, code: str) -> Participant:
 def _enroll(study, seed, **fields) -> Participant:
     # Locking the study row serialises enrolments, so group counts are read
     # and the new participant written without another enrolment in between.
-    Study.objects.select_for_update().get(pk=study.pk)
+    _STUDY_LOCKED.fetch(study=study.pk)
     seed = seed_new() if seed is None else seed
     group = ""
     if study.between_factor:
@@ -148,37 +148,46 @@ def _enroll(study, seed, **fields) -> Participant:
     return participant
 
 
+_STUDY_LOCKED = Prepared(lambda study: Study.objects.select_for_update().filter(pk=study)
+                         .only("pk"), study=int)
+
 #: A trial row as enrolment writes it (_trials, _pair_trials: one tuple per trial).
 TRIAL_COLUMNS = ("participant", "index", "stimulus", "stimulus_b", "left", "is_practice",
                  "check_answer", "shown_at")
 
 
-def _measured(participant: Participant, *, ids: bool = False) -> list:
-    """The stimuli of the participant's measured trials (their group's), in manifest
-    order; with ``ids``, their primary keys only (all a trial row needs, read without
-    making a model object per clip: enrolment is a launch's costly step)."""
+def _measured(participant: Participant) -> list[Stimulus]:
+    """The stimuli of the participant's measured trials (their group's), in manifest order."""
     measured = participant.study.stimuli.filter(is_practice=False)
     if participant.group:
         measured = measured.filter(group=participant.group)
-    measured = measured.order_by("pk")
-    return list(measured.values_list("pk", flat=True) if ids else measured)
+    return list(measured.order_by("pk"))
 
 
-def _practice(study: Study, *, ids: bool = False) -> list:
-    practice = study.stimuli.filter(is_practice=True).order_by("pk")
-    return list((practice.values_list("pk", flat=True) if ids else practice)[:2])
+def _practice(study: Study) -> list[Stimulus]:
+    return list(study.stimuli.filter(is_practice=True).order_by("pk")[:2])
+
+
+# A study's clips as a trial row needs them (no model object per clip, one query:
+# enrolment is a launch's costly step), in manifest order.
+_CLIPS = Prepared(lambda study: Stimulus.objects.filter(study_id=study).order_by("pk")
+                  .only("pk", "is_practice", "group"), study=int)
 
 
 def _trials(participant: Participant) -> list[tuple]:
     """The participant's trial rows (TRIAL_COLUMNS): the practice clip, then the
-    measured clips in the participant's order with attention checks among them."""
-    study, pk = participant.study, participant.pk
-    order = trial_order(_measured(participant, ids=True), participant.seed)
+    measured clips (their group's, _measured) in the participant's order with
+    attention checks among them."""
+    study, pk, group = participant.study, participant.pk, participant.group
+    clips = _CLIPS.fetch(study=study.pk)
+    measured = [c.pk for c in clips if not c.is_practice and (not group or c.group == group)]
+    order = trial_order(measured, participant.seed)
     sequence = attention_checks_insert(order, study.attention_checks, participant.seed, EMOTIONS)
     trials = [(pk, i, stimulus, None, "", False, check, None)
               for i, (stimulus, check) in enumerate(sequence, start=1)]
     if study.practice_enabled:
-        trials.insert(0, (pk, 0, _practice(study, ids=True)[0], None, "", True, None, None))
+        practice = [c.pk for c in clips if c.is_practice][0]
+        trials.insert(0, (pk, 0, practice, None, "", True, None, None))
     return trials
 
 
@@ -224,7 +233,7 @@ def participant_touch(participant: Participant) -> None:
     now = timezone.now()
     if participant.last_seen_at is None or now - participant.last_seen_at > timedelta(
             minutes=1):
-        Participant.objects.filter(pk=participant.pk).update(last_seen_at=now)
+        rows_update(Participant, participant.pk, {"last_seen_at": now})
         participant.last_seen_at = now
 
 
@@ -260,7 +269,7 @@ def participant_advance(*, participant: Participant, from_stage: str, **fields) 
     changes = {**fields, "stage": stage_next(from_stage, consent=consent), "last_seen_at": now}
     if from_stage == Stage.CONSENT and consent:
         changes["consented_at"] = now
-    if not Participant.objects.filter(pk=participant.pk, stage=from_stage).update(**changes):
+    if not rows_update(Participant, participant.pk, changes, where={"stage": from_stage}):
         raise ServiceError("That page is no longer current.", status=409)
     for name, value in changes.items():
         setattr(participant, name, value)
@@ -317,7 +326,7 @@ def _record_showing(trial: Trial) -> None:
     """Record when a trial was first shown (the answer's started_at)."""
     if trial.shown_at is None:
         now = timezone.now()
-        if Trial.objects.filter(pk=trial.pk, shown_at__isnull=True).update(shown_at=now):
+        if rows_update(Trial, trial.pk, {"shown_at": now}, where={"shown_at": None}):
             trial.shown_at = now
         else:  # another request showed it first: keep that time
             trial.refresh_from_db(fields=["shown_at"])

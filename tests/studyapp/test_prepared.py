@@ -4,15 +4,14 @@ import uuid
 from datetime import timedelta
 
 import pytest
-from django.contrib.sessions.models import Session
 from django.db import IntegrityError, connection, transaction
 from django.db.transaction import TransactionManagementError
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from studyapp.models import Participant, Response, Trial
-from studyapp.prepared import Prepared, row_insert, row_update
-from studyapp.sessions import SessionStore
+from studyapp.prepared import Prepared, row_insert, row_update, rows_insert, rows_update
+from studyapp.services import TRIAL_COLUMNS
 from tests.studyapp.participant import Walker
 
 pytestmark = pytest.mark.django_db
@@ -122,16 +121,36 @@ def test_row_update_writes_only_the_named_fields(small_study):
     assert stored.age == stale.age != 99
 
 
-def test_session_store_reads_live_sessions_and_drops_expired_ones(small_study):
-    store = SessionStore()
-    store["participant:small"] = 42
-    store.save()
-    assert SessionStore(store.session_key).get("participant:small") == 42
-    Session.objects.filter(session_key=store.session_key).update(
-        expire_date=timezone.now() - timedelta(seconds=1))
-    expired = SessionStore(store.session_key)
-    assert expired.get("participant:small") is None and expired.session_key is None
-    assert SessionStore("no-such-session-key").load() == {}
+def test_rows_update_changes_the_row_only_while_the_condition_holds(small_study):
+    w = Walker("small")
+    w.to_trials()
+    pk = w.participant.pk
+    moved = rows_update(Participant, pk, {"stage": "pause", "age": 41}, where={"stage": "trials"})
+    stale = rows_update(Participant, pk, {"stage": "done"}, where={"stage": "trials"})
+    stored = Participant.objects.get(pk=pk)
+    assert (moved, stale) == (1, 0) and (stored.stage, stored.age) == ("pause", 41)
+    trial = Trial.objects.get(participant_id=pk, index=1)
+    shown = timezone.now() - timedelta(minutes=2)
+    first = rows_update(Trial, trial.pk, {"shown_at": shown}, where={"shown_at": None})
+    second = rows_update(Trial, trial.pk, {"shown_at": timezone.now()}, where={"shown_at": None})
+    assert (first, second) == (1, 0)
+    assert Trial.objects.get(pk=trial.pk).shown_at == shown
+
+
+def test_rows_insert_writes_what_bulk_create_would(small_study):
+    w = Walker("small")
+    w.to_trials()
+    participant = w.participant
+    stimuli = list(small_study.stimuli.order_by("pk")[:3])
+    rows = [(participant.pk, 50 + i, s.pk, None, "", bool(i % 2), {"intensity": i} if i else None,
+             None) for i, s in enumerate(stimuli)]
+    rows_insert(Trial, TRIAL_COLUMNS, rows)
+    stored = Trial.objects.filter(participant=participant, index__gte=50).order_by("index")
+    assert [(t.index, t.stimulus_id, t.is_practice, t.check_answer) for t in stored] == [
+        (50, stimuli[0].pk, False, None), (51, stimuli[1].pk, True, {"intensity": 1}),
+        (52, stimuli[2].pk, False, {"intensity": 2})]
+    with pytest.raises(IntegrityError), transaction.atomic():  # the unique index still holds
+        rows_insert(Trial, TRIAL_COLUMNS, rows[:1])
 
 
 def test_measured_count_is_the_number_of_measured_trials(small_study, pair_study):
