@@ -141,8 +141,10 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Sessions live in the database: app processes keep no state, and a
-# participant survives a server restart (docs/design.md, nothing lost).
+# A participant's session is a signed cookie (their row and language: no query
+# on any page), a staff member's a database row that logging out deletes
+# (sessions.py). App processes keep no state, and a participant survives a
+# server restart (docs/design.md, nothing lost).
 SESSION_ENGINE = "studyapp.sessions"
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
 SESSION_COOKIE_SAMESITE = "Lax"

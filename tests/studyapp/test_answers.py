@@ -139,23 +139,24 @@ def test_reply_leaves_a_pause_to_its_page(walker, small_study):
 def test_requests_of_a_trial_stay_within_their_query_budget(walker, django_assert_num_queries):
     """The answer and the trial page are most of a study's requests (benchmarks/load_study).
 
-    Answer: the session, then in one transaction (a savepoint here) the locked
-    participant with the study, the trials around this one, the insert and
-    the update. Trial page: session, participant with study, the two trials,
-    the count of measured trials (and the first showing, once).
+    The session costs none (a signed cookie, sessions.py). Answer: in one
+    transaction (a savepoint here) the locked participant with the study, the
+    trials around this one, the insert and the update. Trial page: participant
+    with study, the two trials, the count of measured trials (and the first
+    showing, once).
     """
     walker.answer()                                  # practice
-    with django_assert_num_queries(5):               # + the first showing of trial 1
+    with django_assert_num_queries(4):               # + the first showing of trial 1
         walker.current()
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         shown = walker.current()
     walker.watch()
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         reply = walker.answer(trial_index=shown["trialIndex"], watched=False)
     assert reply.json()["trial"]["trialIndex"] == 2
     assert Response.objects.count() == 2
     key = str(Response.objects.latest("pk").submission_key)
-    with django_assert_num_queries(7):               # a resend stores nothing (and
+    with django_assert_num_queries(6):               # a resend stores nothing (and
         # its reply shows trial 2 as the trial page does, recording the showing)
         walker.answer(submission_key=key, trial_index=1, watched=False)
     assert Response.objects.count() == 2
