@@ -164,7 +164,8 @@ def rows_update(model, pk, values: dict, *, where: dict | None = None,
     key = ("update", meta.label, tuple(values), tuple((n, v is None) for n, v in where.items()),
            using, connection.vendor)
     sql = _statement(key, make)
-    params = [f.get_db_prep_save(value, connection) for f, value in zip(fields, values.values(), strict=True)]
+    params = [f.get_db_prep_save(value, connection)
+              for f, value in zip(fields, values.values(), strict=True)]
     params.append(pk)
     params += [f.get_db_prep_save(value, connection) for f, value in conditions
                if value is not None]

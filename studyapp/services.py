@@ -156,16 +156,11 @@ TRIAL_COLUMNS = ("participant", "index", "stimulus", "stimulus_b", "left", "is_p
                  "check_answer", "shown_at")
 
 
-def _measured(participant: Participant) -> list[Stimulus]:
-    """The stimuli of the participant's measured trials (their group's), in manifest order."""
-    measured = participant.study.stimuli.filter(is_practice=False)
-    if participant.group:
-        measured = measured.filter(group=participant.group)
-    return list(measured.order_by("pk"))
-
-
-def _practice(study: Study) -> list[Stimulus]:
-    return list(study.stimuli.filter(is_practice=True).order_by("pk")[:2])
+def _clips_split(clips: list, group: str) -> tuple[list, list]:
+    """A study's clips in manifest order -> (the measured ones a participant of ``group``
+    sees: the group's, or all in a study without groups; the practice ones)."""
+    measured = [c for c in clips if not c.is_practice and (not group or c.group == group)]
+    return measured, [c for c in clips if c.is_practice]
 
 
 # A study's clips as a trial row needs them (no model object per clip, one query:
@@ -176,18 +171,16 @@ _CLIPS = Prepared(lambda study: Stimulus.objects.filter(study_id=study).order_by
 
 def _trials(participant: Participant) -> list[tuple]:
     """The participant's trial rows (TRIAL_COLUMNS): the practice clip, then the
-    measured clips (their group's, _measured) in the participant's order with
+    measured clips (their group's, _clips_split) in the participant's order with
     attention checks among them."""
-    study, pk, group = participant.study, participant.pk, participant.group
-    clips = _CLIPS.fetch(study=study.pk)
-    measured = [c.pk for c in clips if not c.is_practice and (not group or c.group == group)]
-    order = trial_order(measured, participant.seed)
+    study, pk = participant.study, participant.pk
+    measured, practice = _clips_split(_CLIPS.fetch(study=study.pk), participant.group)
+    order = trial_order([c.pk for c in measured], participant.seed)
     sequence = attention_checks_insert(order, study.attention_checks, participant.seed, EMOTIONS)
     trials = [(pk, i, stimulus, None, "", False, check, None)
               for i, (stimulus, check) in enumerate(sequence, start=1)]
     if study.practice_enabled:
-        practice = [c.pk for c in clips if c.is_practice][0]
-        trials.insert(0, (pk, 0, practice, None, "", True, None, None))
+        trials.insert(0, (pk, 0, practice[0].pk, None, "", True, None, None))
     return trials
 
 
@@ -196,7 +189,7 @@ def _pair_trials(participant: Participant, sides_seed: int, parity: int) -> list
     the couple's seed and the participant's parity (ordering.pair_sides), in the
     participant's own random order with catch pairs among them; a practice pair first."""
     study = participant.study
-    clips = _measured(participant)
+    clips, practice = _clips_split(list(study.stimuli.order_by("pk")), participant.group)
     pairs = pairs_make(clips, study.compare_factor, study.compare_against or None)
     sides = pair_sides(len(pairs), sides_seed, parity)
     order = trial_order([(a, b, side) for (a, b), side in zip(pairs, sides, strict=True)],
@@ -206,7 +199,7 @@ def _pair_trials(participant: Participant, sides_seed: int, parity: int) -> list
     trials = [(pk, i, a.pk, b.pk, side, False, check, None)
               for i, ((a, b, side), check) in enumerate(sequence, start=1)]
     if study.practice_enabled:
-        a, b = practice_pair(_practice(study))
+        a, b = practice_pair(practice[:2])
         side = pair_sides(1, participant.seed, 0)[0]
         trials.insert(0, (pk, 0, a.pk, b.pk, side, True, None, None))
     return trials

@@ -137,7 +137,7 @@ def test_rows_update_changes_the_row_only_while_the_condition_holds(small_study)
     assert Trial.objects.get(pk=trial.pk).shown_at == shown
 
 
-def test_rows_insert_writes_what_bulk_create_would(small_study):
+def test_rows_insert_rows_read_back_as_written(small_study):
     w = Walker("small")
     w.to_trials()
     participant = w.participant
