@@ -165,6 +165,14 @@ class Participant(models.Model):
     seed = models.BigIntegerField()
     stage = models.CharField(max_length=20, choices=Stage.choices, default=Stage.CONSENT)
     next_trial = models.PositiveIntegerField(default=0)
+    # The participant's trials as enrolment drew them, in order, one PLAN_COLUMNS list
+    # each; a trial's row (Trial) is written when the participant comes near it
+    # (services.trial_rows_due): rows exist for the planned indexes below
+    # ``trials_written_to``. ``last_trial`` is the last index: the measured trials
+    # are 1 .. last_trial, after the practice trial's 0.
+    plan = models.JSONField(default=list, blank=True)
+    last_trial = models.PositiveIntegerField(default=0)
+    trials_written_to = models.PositiveIntegerField(default=0)
     is_pilot = models.BooleanField(default=False)
     is_bot = models.BooleanField(default=False)
     external_pid = models.CharField(max_length=100, blank=True)
@@ -199,9 +207,15 @@ class Participant(models.Model):
         return f"{self.study.slug}/{self.code}"
 
 
+#: One trial of ``Participant.plan``: the Trial fields enrolment decides.
+PLAN_COLUMNS = ("index", "stimulus", "stimulus_b", "left", "is_practice", "check_answer")
+
+
 class Trial(models.Model):
     """One clip, or one pair of clips, in one participant's sequence; index 0 is the
-    practice trial.
+    practice trial. Written from ``Participant.plan`` as the participant comes near
+    it (services.trial_rows_due), so the rows of a participant who stopped early end
+    where they stopped; the plan holds the whole sequence.
 
     A pair trial (a pairs study, pairs.py) shows ``stimulus`` (clip a) and
     ``stimulus_b`` (clip b); ``left`` says which of them is on the left (first on a

@@ -22,7 +22,7 @@ from contract import (
     PAIR_TRAILER,
     PAPER_ANSWER_COLUMNS,
 )
-from studyapp.models import Participant, Response, Stimulus, Study, Trial
+from studyapp.models import PLAN_COLUMNS, Participant, Response, Stimulus, Study, Trial
 from studyapp.pairs import level_of, pairs_make
 from studyapp.prepared import Prepared
 from studyapp.questions import PAPER, Question, preferences, question_set, scored
@@ -174,8 +174,8 @@ def participant_rows(study: Study, **include) -> Iterator[dict]:
         yield {
             "study": study.slug, "participant": p.code, "group": p.group, "seed": p.seed,
             "stage": p.stage, "pilot": int(p.is_pilot), "bot": int(p.is_bot),
-            "trials_answered": p.answered, "trials_total": p.total,
-            "checks_passed": _checks_passed(p, questions), "checks_total": p.checks_total,
+            "trials_answered": p.answered, "trials_total": p.last_trial,
+            "checks_passed": _checks_passed(p, questions), "checks_total": checks_planned(p),
             "too_fast_answers": p.too_fast_answers, "language": p.language,
             "age": p.age, "gender": p.gender, "external_pid": p.external_pid,
             "external_study_id": p.external_study_id,
@@ -187,14 +187,16 @@ def participant_rows(study: Study, **include) -> Iterator[dict]:
 
 
 def _with_progress(participants):
-    """Annotate answered/total measured trials and attention checks per participant."""
-    measured = Q(trials__is_practice=False)
-    checks = Q(trials__check_answer__isnull=False)
+    """Annotate the answered measured trials per participant (the planned ones are
+    ``last_trial``, the planned checks in ``plan``: checks_planned)."""
     return participants.annotate(
-        total=Count("trials", filter=measured, distinct=True),
-        answered=Count("trials__response", filter=measured, distinct=True),
-        checks_total=Count("trials", filter=checks, distinct=True),
-    )
+        answered=Count("trials__response", filter=Q(trials__is_practice=False)))
+
+
+def checks_planned(participant: Participant) -> int:
+    """How many attention checks the participant's plan holds."""
+    check = PLAN_COLUMNS.index("check_answer")
+    return sum(entry[check] is not None for entry in participant.plan)
 
 
 def study_participants(study: Study) -> list[Participant]:
@@ -256,17 +258,16 @@ def attention_check_results(study: Study) -> tuple[int, int]:
     return len(results), sum(results)
 
 
-_LAST_MEASURED = Prepared(lambda participant: Trial.objects.filter(
-    participant_id=participant, is_practice=False).order_by("-index")[:1], participant=int)
+def trials_planned(participant: Participant) -> list[Trial]:
+    """Every trial of the participant's plan, in order, as unsaved Trial objects: the
+    rows written so far (``participant.trials``) and those still to come alike."""
+    return [Trial(participant=participant, **dict(zip(_PLAN_FIELDS, entry, strict=True)))
+            for entry in participant.plan]
 
 
-def measured_count(participant: Participant) -> int:
-    """How many measured trials (not the practice trial) the participant has: the
-    last one's index, as enrolment numbers them 1 .. n after the practice trial's 0
-    (services._trials). Asked by the instructions and every trial page, so compiled
-    once (prepared.py)."""
-    last = _LAST_MEASURED.fetch(participant=participant.pk)
-    return last[0].index if last else 0
+# A plan entry's values are the ids of its clips (PLAN_COLUMNS name the fields).
+_PLAN_FIELDS = tuple(f"{name}_id" if name.startswith("stimulus") else name
+                     for name in PLAN_COLUMNS)
 
 
 def _checks_passed(participant: Participant, questions: tuple[Question, ...]) -> int:
@@ -307,8 +308,8 @@ def study_get(slug: str) -> Study:
 
 
 _PARTICIPANT = Prepared(
-    lambda slug, pk: Participant.objects.select_related("study").filter(study__slug=slug, pk=pk),
-    slug=str, pk=int)
+    lambda slug, pk: Participant.objects.select_related("study").filter(study__slug=slug, pk=pk)
+    .defer("plan"), slug=str, pk=int)
 
 
 def participant_get(slug: str, pk: int | None) -> Participant | None:

@@ -27,7 +27,7 @@ from studyapp.answers import (
 )
 from studyapp.errors import ServiceError
 from studyapp.flow import WITHDRAWABLE, stage_after_answer, stage_next
-from studyapp.models import Participant, Response, Stimulus, Study, Trial
+from studyapp.models import PLAN_COLUMNS, Participant, Response, Stimulus, Study, Trial
 from studyapp.ordering import (
     attention_checks_insert,
     group_choose,
@@ -138,22 +138,65 @@ def _enroll(study, seed, **fields) -> Participant:
         if study.is_pairs else None
     participant = Participant(study=study, seed=seed, group=group, last_seen_at=timezone.now(),
                               next_trial=0 if study.practice_enabled else 1, **fields)
-    row_insert(participant)
     if couple is None:
-        trials = _trials(participant)
+        participant.plan = _trials(participant)
     else:
         parity, first_seed = couple
-        trials = _pair_trials(participant, seed if first_seed is None else first_seed, parity)
-    rows_insert(Trial, TRIAL_COLUMNS, trials)
+        participant.plan = _pair_trials(participant, seed if first_seed is None else first_seed,
+                                        parity)
+    participant.last_trial = participant.plan[-1][0] if participant.plan else 0
+    due = trial_rows_due(participant.next_trial, participant.next_trial, participant.last_trial,
+                         block=0)
+    participant.trials_written_to = due.stop if due else participant.next_trial
+    row_insert(participant)
+    _trial_rows_write(participant, due, participant.plan)
     return participant
 
 
 _STUDY_LOCKED = Prepared(lambda study: Study.objects.select_for_update().filter(pk=study)
                          .only("pk"), study=int)
 
-#: A trial row as enrolment writes it (_trials, _pair_trials: one tuple per trial).
-TRIAL_COLUMNS = ("participant", "index", "stimulus", "stimulus_b", "left", "is_practice",
-                 "check_answer", "shown_at")
+#: Trials past the current one that must have rows: the page preloads the next
+#: trial's clip, and an answer's reply carries the next trial and preloads the one
+#: after (_response_store reads from the trial before to the one after next).
+AHEAD = 2
+#: How many trial rows an answer writes when they run short (_response_store): one
+#: answer in BLOCK pays for a write, which costs about what one row alone would.
+BLOCK = 32
+
+
+def trial_rows_due(next_trial: int, written_to: int, last_trial: int, block: int) -> range:
+    """The trial indexes whose rows to write now, for a participant on trial
+    ``next_trial`` with rows below ``written_to`` and ``last_trial`` the last:
+    none while rows reach AHEAD trials past the current one; else from
+    ``written_to`` on, at least that far and ``block`` rows when there are that many.
+
+    Enrolment (block 0) writes only what the first trial page needs, which makes
+    an arrival cheap on a launch day (BENCHMARKS.md, "Launch day"); the rest is
+    written by the answers, BLOCK at a time.
+    """
+    needed = min(next_trial + AHEAD, last_trial) + 1
+    if written_to >= needed:
+        return range(0)
+    return range(written_to, min(max(needed, written_to + block), last_trial + 1))
+
+
+#: A trial row as it is written (_trial_rows_write): a plan's entry with its participant.
+TRIAL_COLUMNS = ("participant", *PLAN_COLUMNS)
+
+
+def _trial_rows_write(participant: Participant, due: range, plan: list | None = None) -> None:
+    """Write the rows of ``participant``'s planned trials with indexes in ``due`` (the
+    plan is read when not given); the caller saves ``trials_written_to``."""
+    if not due:
+        return
+    if plan is None:
+        plan = _PLAN.fetch(pk=participant.pk)[0].plan
+    rows_insert(Trial, TRIAL_COLUMNS, [(participant.pk, *entry) for entry in plan
+                                       if entry[0] in due])
+
+
+_PLAN = Prepared(lambda pk: Participant.objects.filter(pk=pk).only("plan"), pk=int)
 
 
 def _clips_split(clips: list, group: str) -> tuple[list, list]:
@@ -163,29 +206,29 @@ def _clips_split(clips: list, group: str) -> tuple[list, list]:
     return measured, [c for c in clips if c.is_practice]
 
 
-# A study's clips as a trial row needs them (no model object per clip, one query:
-# enrolment is a launch's costly step), in manifest order.
+# A study's clips as a plan needs them (named tuples, one query: enrolment is a
+# launch's costly step), in manifest order.
 _CLIPS = Prepared(lambda study: Stimulus.objects.filter(study_id=study).order_by("pk")
                   .only("pk", "is_practice", "group"), study=int)
 
 
-def _trials(participant: Participant) -> list[tuple]:
-    """The participant's trial rows (TRIAL_COLUMNS): the practice clip, then the
-    measured clips (their group's, _clips_split) in the participant's order with
-    attention checks among them."""
-    study, pk = participant.study, participant.pk
-    measured, practice = _clips_split(_CLIPS.fetch(study=study.pk), participant.group)
-    order = trial_order([c.pk for c in measured], participant.seed)
+def _trials(participant: Participant) -> list[list]:
+    """The participant's plan (PLAN_COLUMNS): the practice clip, then the measured
+    clips (their group's, _clips_split) in the participant's order with attention
+    checks among them."""
+    study = participant.study
+    measured, practice = _clips_split(_CLIPS.fetch_rows(study=study.pk), participant.group)
+    order = trial_order([c.id for c in measured], participant.seed)
     sequence = attention_checks_insert(order, study.attention_checks, participant.seed, EMOTIONS)
-    trials = [(pk, i, stimulus, None, "", False, check, None)
-              for i, (stimulus, check) in enumerate(sequence, start=1)]
+    plan = [[i, stimulus, None, "", False, check]
+            for i, (stimulus, check) in enumerate(sequence, start=1)]
     if study.practice_enabled:
-        trials.insert(0, (pk, 0, practice[0].pk, None, "", True, None, None))
-    return trials
+        plan.insert(0, [0, practice[0].id, None, "", True, None])
+    return plan
 
 
-def _pair_trials(participant: Participant, sides_seed: int, parity: int) -> list[tuple]:
-    """A pairs study's trials: the group's pairs (pairs.pairs_make), each with its side from
+def _pair_trials(participant: Participant, sides_seed: int, parity: int) -> list[list]:
+    """A pairs study's plan: the group's pairs (pairs.pairs_make), each with its side from
     the couple's seed and the participant's parity (ordering.pair_sides), in the
     participant's own random order with catch pairs among them; a practice pair first."""
     study = participant.study
@@ -195,14 +238,13 @@ def _pair_trials(participant: Participant, sides_seed: int, parity: int) -> list
     order = trial_order([(a, b, side) for (a, b), side in zip(pairs, sides, strict=True)],
                         participant.seed)
     sequence = pair_checks_insert(order, study.attention_checks, participant.seed, clips)
-    pk = participant.pk
-    trials = [(pk, i, a.pk, b.pk, side, False, check, None)
-              for i, ((a, b, side), check) in enumerate(sequence, start=1)]
+    plan = [[i, a.pk, b.pk, side, False, check]
+            for i, ((a, b, side), check) in enumerate(sequence, start=1)]
     if study.practice_enabled:
         a, b = practice_pair(practice[:2])
         side = pair_sides(1, participant.seed, 0)[0]
-        trials.insert(0, (pk, 0, a.pk, b.pk, side, True, None, None))
-    return trials
+        plan.insert(0, [0, a.pk, b.pk, side, True, None])
+    return plan
 
 
 def study_bots_remove(*, study: Study) -> int:
@@ -368,7 +410,7 @@ def response_submit(*, slug: str, participant_pk: int, data: dict) -> Showing:
 # behind each other on the study's row. Compiled once (prepared.py).
 _PARTICIPANT_LOCKED = Prepared(
     lambda slug, pk: Participant.objects.select_related("study").select_for_update(of=("self",))
-    .filter(study__slug=slug, pk=pk), slug=str, pk=int)
+    .filter(study__slug=slug, pk=pk).defer("plan"), slug=str, pk=int)
 
 
 @transaction.atomic
@@ -408,12 +450,17 @@ def _response_store(slug: str, participant_pk: int, clean: dict) -> Showing:
     locked.next_trial += 1
     every = locked.study.breaks_every
     locked.stage = stage_after_answer(
-        last=index + 1 not in trials,
+        last=index >= locked.last_trial,
         pause_due=bool(every) and not trial.is_practice and index % every == 0)
     if locked.stage == Stage.DONE:
         locked.completed_at = timezone.now()
     locked.last_seen_at = timezone.now()
-    row_update(locked, ("next_trial", "stage", "completed_at", "last_seen_at"))
+    due = trial_rows_due(locked.next_trial, locked.trials_written_to, locked.last_trial, BLOCK)
+    if due:
+        _trial_rows_write(locked, due)
+        locked.trials_written_to = due.stop
+    row_update(locked, ("next_trial", "stage", "completed_at", "last_seen_at",
+                        "trials_written_to"))
     if locked.stage != Stage.TRIALS:
         return Showing(locked)
     return Showing(locked, trials[index + 1], trials.get(index + 2))

@@ -40,7 +40,7 @@ from studyapp.models import Participant, Stimulus, Study
 from studyapp.newcomers import newcomer_forget, newcomer_read, newcomer_write
 from studyapp.pairs import clips_by_side
 from studyapp.questions import localized, question_set
-from studyapp.selectors import measured_count, participant_get, participant_stimulus, study_get
+from studyapp.selectors import participant_get, participant_stimulus, study_get
 
 
 def _session_key(slug: str) -> str:
@@ -249,7 +249,7 @@ def _continue_page(request, participant, stage: str, template: str, **context):
     if request.method == "POST":
         return _advance(request, participant, stage)
     return render(request, template, {"study": participant.study,
-                                      "n_measured": measured_count(participant), **context})
+                                      "n_measured": participant.last_trial, **context})
 
 
 @require_http_methods(["GET", "POST"])
@@ -271,7 +271,7 @@ def trial(request, study, participant):
         "answerUrl": reverse("studyapp:answer", args=[study.slug]),
         "requireFullPlayback": study.require_full_playback,
         "csrfToken": get_token(request),
-        "nMeasured": measured_count(participant),
+        "nMeasured": participant.last_trial,
         "trial": state,
         "messages": _trial_messages(),
     }

@@ -141,14 +141,14 @@ def test_requests_of_a_trial_stay_within_their_query_budget(walker, django_asser
 
     The session costs none (a signed cookie, sessions.py). Answer: in one
     transaction (a savepoint here) the locked participant with the study, the
-    trials around this one, the insert and the update. Trial page: participant
-    with study, the two trials, the count of measured trials (and the first
-    showing, once).
+    trials around this one, the insert and the update (and, one answer in
+    services.BLOCK, the plan and the next rows: test_trial_rows). Trial page:
+    participant with study, the two trials (and the first showing, once).
     """
     walker.answer()                                  # practice
-    with django_assert_num_queries(4):               # + the first showing of trial 1
+    with django_assert_num_queries(3):               # + the first showing of trial 1
         walker.current()
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(2):
         shown = walker.current()
     walker.watch()
     with django_assert_num_queries(6):

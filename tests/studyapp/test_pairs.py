@@ -8,9 +8,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 
-from studyapp.models import Participant, Study, Trial
+from studyapp.models import Participant, Study
 from studyapp.pairs import level_pairs, levels_in_order, pair_problems, pairs_make
-from studyapp.selectors import pair_count
+from studyapp.selectors import pair_count, trials_planned
 from studyapp.services import participant_advance, participant_enroll
 
 
@@ -70,7 +70,7 @@ def test_the_task2_set_makes_126_pairs_and_every_pair_differs_in_method_only(mak
     assert (study.design, study.compare_factor, study.compare_against) == ("pairs", "method", "")
     assert [q["id"] for q in study.questions] == ["lip_sync", "naturalness", "expression"]
     participant = participant_enroll(study=study)
-    trials = list(participant.trials.select_related("stimulus", "stimulus_b"))
+    trials = trials_planned(participant)
     assert len(trials) == 127 and trials[0].is_practice
     measured = trials[1:]
     methods = Counter((t.stimulus.factors["method"], t.stimulus_b.factors["method"])
@@ -88,7 +88,7 @@ def test_against_shows_each_level_against_one(make_set):
     study = build(make_set("t2", design="task2"), slug="t2g", compare="method", against="GT")
     assert pair_count(study) == 84
     participant = participant_enroll(study=study)
-    measured = participant.trials.filter(is_practice=False).select_related("stimulus_b")
+    measured = [t for t in trials_planned(participant) if not t.is_practice]
     assert {t.stimulus_b.factors["method"] for t in measured} == {"GT"}
 
 
@@ -106,8 +106,7 @@ def test_between_splits_participants_and_pairs_stay_within_a_group(make_set, pai
     first, second = participant_enroll(study=study), participant_enroll(study=study)
     assert {first.group, second.group} == {"Mery", "Ray"}
     for participant in (first, second):
-        measured = participant.trials.filter(is_practice=False).select_related(
-            "stimulus", "stimulus_b")
+        measured = [t for t in trials_planned(participant) if not t.is_practice]
         assert len(measured) == 6
         assert {t.stimulus.group for t in measured} == {t.stimulus_b.group for t in measured} \
             == {participant.group}
@@ -190,11 +189,11 @@ def test_attention_checks_need_no_preference_to_be_allowed(make_set, pair_rows, 
     default.clean()                                          # the default set allows it
     default.save()
     participant = participant_enroll(study=default)
-    checks = participant.trials.filter(check_answer__isnull=False)
+    checks = [t for t in trials_planned(participant) if t.check_answer is not None]
     assert len(checks) == 2
     assert all(t.stimulus_id == t.stimulus_b_id and t.check_answer == {"preference": "none"}
                for t in checks)
-    assert participant.trials.count() == 1 + 12 + 2
+    assert len(trials_planned(participant)) == 1 + 12 + 2
 
 
 @pytest.mark.django_db
@@ -210,8 +209,8 @@ def test_a_rebuild_with_another_comparison_is_refused_once_someone_enrolled(pair
 # --- sides ---------------------------------------------------------------------------
 
 def _left_counts(participants) -> Counter:
-    return Counter((t.stimulus_id, t.stimulus_b_id) for t in Trial.objects.filter(
-        participant__in=participants, is_practice=False, left="a"))
+    return Counter((t.stimulus_id, t.stimulus_b_id) for p in participants
+                   for t in trials_planned(p) if not t.is_practice and t.left == "a")
 
 
 @pytest.mark.django_db
@@ -228,7 +227,8 @@ def test_sides_are_balanced_across_participants_per_pair(pair_study):
     counts = _left_counts(real)
     assert len(counts) == 12 and set(counts.values()) == {4}  # 8 participants: 4 a-left each
     assert set(_left_counts(bots).values()) == {1}           # bots balance among themselves
-    per_participant = [p.trials.filter(is_practice=False, left="a").count() for p in real]
+    per_participant = [sum(not t.is_practice and t.left == "a" for t in trials_planned(p))
+                       for p in real]
     assert len(set(per_participant)) > 1                     # random within each, not fixed
     assert Participant.objects.filter(study=pair_study).count() == 11
 
@@ -238,7 +238,8 @@ def test_without_the_practice_trial_a_pairs_study_starts_at_pair_1(pair_study):
     Study.objects.filter(pk=pair_study.pk).update(practice_enabled=False, is_pilot=True)
     participant = participant_enroll(study=Study.objects.get(pk=pair_study.pk))
     assert participant.next_trial == 1 and participant.is_pilot
-    assert sorted(participant.trials.values_list("index", flat=True)) == list(range(1, 13))
+    assert [t.index for t in trials_planned(participant)] == list(range(1, 13))
+    assert list(participant.trials.values_list("index", flat=True)) == [1, 2, 3]
 
 
 def test_a_preference_question_in_a_questions_file():

@@ -142,8 +142,8 @@ def test_rows_insert_rows_read_back_as_written(small_study):
     w.to_trials()
     participant = w.participant
     stimuli = list(small_study.stimuli.order_by("pk")[:3])
-    rows = [(participant.pk, 50 + i, s.pk, None, "", bool(i % 2), {"intensity": i} if i else None,
-             None) for i, s in enumerate(stimuli)]
+    rows = [(participant.pk, 50 + i, s.pk, None, "", bool(i % 2), {"intensity": i} if i else None)
+            for i, s in enumerate(stimuli)]
     rows_insert(Trial, TRIAL_COLUMNS, rows)
     stored = Trial.objects.filter(participant=participant, index__gte=50).order_by("index")
     assert [(t.index, t.stimulus_id, t.is_practice, t.check_answer) for t in stored] == [
@@ -153,13 +153,12 @@ def test_rows_insert_rows_read_back_as_written(small_study):
         rows_insert(Trial, TRIAL_COLUMNS, rows[:1])
 
 
-def test_measured_count_is_the_number_of_measured_trials(small_study, pair_study):
-    from studyapp.selectors import measured_count
-
-    for slug in ("small", "pairs"):
-        w = Walker(slug)
-        w.to_trials()
-        participant = w.participant
-        trials = Trial.objects.filter(participant=participant)
-        assert trials.filter(is_practice=True).count() == 1  # a practice trial is there
-        assert measured_count(participant) == trials.filter(is_practice=False).count() > 0
+def test_prepared_rows_are_the_selected_fields_as_the_orm_reads_them(small_study):
+    clips = Prepared(lambda study: small_study.stimuli.model.objects.filter(study_id=study)
+                     .order_by("pk").only("pk", "is_practice", "group"), study=int)
+    rows = clips.fetch_rows(study=small_study.pk)
+    assert [tuple(r) for r in rows] == list(
+        small_study.stimuli.order_by("pk").values_list("id", "is_practice", "group"))
+    assert isinstance(rows[0].is_practice, bool) and rows[0]._fields == ("id", "is_practice",
+                                                                         "group")
+    assert clips.fetch_rows(study=small_study.pk + 1000) == []
