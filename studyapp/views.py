@@ -32,7 +32,7 @@ from studyapp import services
 from studyapp.errors import ServiceError
 from studyapp.flow import Stage, stage_url
 from studyapp.forms import AboutYouForm, ConsentForm, ResumeForm
-from studyapp.fragments import form_markup, questions_markup
+from studyapp.fragments import form_markup, page_kept, questions_markup
 from studyapp.languages import CHOICE, DEFAULT, language_pick, languages, supported
 from studyapp.links import LinkError, entry_link_parse
 from studyapp.media import accel_redirect_response, ranged_file_response
@@ -85,14 +85,15 @@ def _error(request, message: str, status: int, study: Study | None = None):
 
 @never_cache
 def entry(request, slug):
-    """The study link: send a newcomer to the information sheet, or bring a returning
+    """The study link: show a newcomer the information sheet, or bring a returning
     participant back.
 
     A newcomer costs no write: what their link says (Prolific ids, pilot or
     rehearsal, language) travels in a signed cookie, and they are enrolled, with
     their group and trials, only when they answer the consent form (``consent``),
     so a launch's crowd, a crawler or an impatient client clicking the link
-    again and again adds nothing to the database.
+    again and again adds nothing to the database. The sheet is shown here, not
+    behind a redirect: one request fewer for everyone who arrives.
 
     A Prolific ID is not a password: a place held under a Prolific PID is given
     back to the browser that holds it (its session cookie: Prolific's "return
@@ -122,7 +123,7 @@ def entry(request, slug):
     newcomer = {"external_pid": link.external_pid, "external_study_id": link.external_study_id,
                 "external_session_id": link.external_session_id, "is_pilot": link.is_pilot,
                 "is_bot": link.is_bot, "language": language}
-    return newcomer_write(redirect("studyapp:consent", slug=slug), slug, newcomer)
+    return newcomer_write(_sheet(request, study, ConsentForm()), slug, newcomer)
 
 
 def _to_resume(request, slug: str, participant: Participant):
@@ -216,10 +217,24 @@ def consent(request, slug):
                                 consent=form.cleaned_data["consent"])
         newcomer_forget(response, slug)
         return response
-    return render(request, "studyapp/consent.html", {
+    return _sheet(request, study, form)
+
+
+def _sheet(request, study: Study, form: ConsentForm):
+    """The information sheet with the consent form (which the study link shows too),
+    in the language already activated."""
+    return _page(request, "studyapp/consent.html", form, {
         "study": study, "form": form,
         "choices": form_markup("studyapp/consent_choices.html", form),
         "languages": languages() if study.language == CHOICE else {}})
+
+
+def _page(request, template: str, form, context: dict):
+    """A page with a form: the same for everyone while the form is unanswered, so kept
+    (fragments.page_kept); drawn for this request once it carries answers or errors."""
+    if form.is_bound:
+        return render(request, template, context)
+    return page_kept(request, template, context)
 
 
 def _language_switch(request, study: Study, participant, newcomer, language: str):
@@ -239,7 +254,7 @@ def about_you(request, study, participant):
     if request.method == "POST" and form.is_valid():
         return _advance(request, participant, Stage.ABOUT_YOU,
                         age=form.cleaned_data["age"], gender=form.cleaned_data["gender"])
-    return render(request, "studyapp/about_you.html", {
+    return _page(request, "studyapp/about_you.html", form, {
         "study": study, "form": form,
         "fields": form_markup("studyapp/about_you_fields.html", form)})
 
@@ -248,8 +263,8 @@ def _continue_page(request, participant, stage: str, template: str, **context):
     """A page whose one form moves the participant on (instructions, pause)."""
     if request.method == "POST":
         return _advance(request, participant, stage)
-    return render(request, template, {"study": participant.study,
-                                      "n_measured": participant.last_trial, **context})
+    return page_kept(request, template, {"study": participant.study,
+                                         "n_measured": participant.last_trial, **context})
 
 
 @require_http_methods(["GET", "POST"])

@@ -179,7 +179,7 @@ class Crowd:
             page = await self.arrive(p, rng)
             for asset in ("studyapp/study.css", "studyapp/trial.js", "studyapp/screening.js"):
                 await self.request(p, "static", "GET", f"/static/{asset}")
-            if _path(page).endswith("/consent/"):
+            if _path(page) == f"/s/{SLUG}/":  # the study link shows the information sheet
                 page = await self.form(p, "consent", "consent/", {"consent": "yes"})
             if _path(page).endswith("/about-you/"):
                 page = await self.form(p, "about_you", "about-you/",

@@ -93,8 +93,8 @@ PAIR_BODY = {"lip_sync": "left", "naturalness": "right", "expression": "none", "
 def _walk(recorder, study, answers=PAPER_BODY):
     """From the study link to the completion page, as trial.js does."""
     w = recorder.walker
-    recorder.keep("study link", w.entry)
-    page = w.entry["Location"]
+    recorder.keep("study link", w.entry)                   # the information sheet
+    page = w.url("consent/")
     while True:
         response = recorder.get(page)
         if response.status_code == 302:

@@ -9,18 +9,22 @@ from tests.studyapp.participant import Walker
 pytestmark = pytest.mark.django_db
 
 
-def test_link_enrols_and_leads_to_consent(small_study):
+def test_the_link_shows_the_information_sheet_whose_form_posts_to_consent(small_study):
     walker = Walker("small")
-    assert walker.entry.status_code == 302 and walker.entry["Location"] == "/s/small/consent/"
-    page = walker.client.get("/s/small/consent/")
+    assert walker.entry.status_code == 200 and b"Information sheet" in walker.entry.content
+    assert b'<form method="post" action="/s/small/consent/"' in walker.entry.content
+    page = walker.client.get("/s/small/consent/")                # the sheet's own address
     assert b"Information sheet" in page.content
+    walker.consent()
+    assert walker.participant.stage == "about_you"
 
 
 def test_any_other_page_redirects_to_the_current_one(small_study):
-    walker = Walker("small")                  # a newcomer: the study link, then consent
+    walker = Walker("small")                  # a newcomer: the study link and its sheet
     for page in ("trial/", "instructions/", "about-you/", "done/"):
         response = walker.client.get(walker.url(page), follow=True)
-        assert response.redirect_chain[-1][0] == "/s/small/consent/", page
+        assert response.redirect_chain[-1][0] == "/s/small/", page
+        assert b"Information sheet" in response.content
     walker.consent()
     for page in ("trial/", "instructions/", "consent/", "done/"):
         response = walker.client.get(walker.url(page))
@@ -35,7 +39,7 @@ def test_a_newcomer_costs_no_write_until_they_answer_the_consent_form(small_stud
 
     client = Client()
     with django_assert_num_queries(1):        # the study
-        assert client.get("/s/small/")["Location"] == "/s/small/consent/"
+        assert b"Information sheet" in client.get("/s/small/").content
     with django_assert_num_queries(1):
         assert client.get("/s/small/consent/").status_code == 200
     for _ in range(5):
