@@ -4,7 +4,8 @@
     .venv/bin/python -m benchmarks.arrival_cost --before c7549df --participants 200
 
 An arrival is everything a newcomer costs the server before the first trial
-(issue 18): the study link and the page it leads to, the consent form, the
+(issue 18): the study link and the information sheet (behind a redirect in the
+code before, shown by the link itself now), the consent form, the
 questionnaire, the instructions, and the trial page they end on. Both trees
 walk the same path, calling Django's WSGI handler as gunicorn does (on https,
 as behind nginx, so no redirect to https is counted; a small cookie jar in

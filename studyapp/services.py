@@ -139,10 +139,10 @@ def _enroll(study, seed, **fields) -> Participant:
     participant = Participant(study=study, seed=seed, group=group, last_seen_at=timezone.now(),
                               next_trial=0 if study.practice_enabled else 1, **fields)
     if couple is None:
-        participant.plan = _trials(participant)
+        participant.plan = _clip_plan(participant)
     else:
         parity, first_seed = couple
-        participant.plan = _pair_trials(participant, seed if first_seed is None else first_seed,
+        participant.plan = _pair_plan(participant, seed if first_seed is None else first_seed,
                                         parity)
     participant.last_trial = participant.plan[-1][0] if participant.plan else 0
     due = trial_rows_due(participant.next_trial, participant.next_trial, participant.last_trial,
@@ -212,7 +212,7 @@ _CLIPS = Prepared(lambda study: Stimulus.objects.filter(study_id=study).order_by
                   .only("pk", "is_practice", "group"), study=int)
 
 
-def _trials(participant: Participant) -> list[list]:
+def _clip_plan(participant: Participant) -> list[list]:
     """The participant's plan (PLAN_COLUMNS): the practice clip, then the measured
     clips (their group's, _clips_split) in the participant's order with attention
     checks among them."""
@@ -227,7 +227,7 @@ def _trials(participant: Participant) -> list[list]:
     return plan
 
 
-def _pair_trials(participant: Participant, sides_seed: int, parity: int) -> list[list]:
+def _pair_plan(participant: Participant, sides_seed: int, parity: int) -> list[list]:
     """A pairs study's plan: the group's pairs (pairs.pairs_make), each with its side from
     the couple's seed and the participant's parity (ordering.pair_sides), in the
     participant's own random order with catch pairs among them; a practice pair first."""

@@ -150,7 +150,8 @@ class Crowd:
         """The study link as a browser takes it: nginx holds a newcomer a few seconds at
         most, then answers with its waiting page (503, "You are in line"), whose script
         reloads the link after 2-5 s. The arrival time runs from the first click to the
-        page the app sends (the consent page)."""
+        page the app sends (the information sheet with the consent form, which the link
+        itself shows)."""
         began = time.perf_counter()
         told = None  # ms to a waiting page that said "in line" soon enough
         while True:

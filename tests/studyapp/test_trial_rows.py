@@ -98,3 +98,30 @@ def test_participants_enrolled_before_plans_get_theirs_from_their_rows(small_stu
     while walker.participant.stage == "trials":                   # and they go on to the end
         assert walker.answer().status_code == 200
     assert Trial.objects.filter(participant=participant, response__isnull=True).count() == 0
+
+
+@pytest.mark.django_db
+def test_a_long_plan_is_kept_out_of_the_participants_row(small_study):
+    """Every answer writes a new version of the participant's row (PostgreSQL): the plan,
+    which never changes, stays out of it, so that version stays small."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's storage of a column")
+    walker = Walker("small")
+    walker.to_trials()
+    Participant.objects.filter(pk=walker.participant.pk).update(plan=[[i, 1, None, "", False, None]
+                                                                      for i in range(200)])
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_column_size(plan) FROM studyapp_participant WHERE id = %s",
+                       [walker.participant.pk])
+        stored = cursor.fetchone()[0]
+        cursor.execute("SELECT attstorage FROM pg_attribute WHERE attname = 'plan' AND "
+                       "attrelid = 'studyapp_participant'::regclass")
+        storage = cursor.fetchone()[0]
+        cursor.execute("SELECT pg_relation_size(reltoastrelid) FROM pg_class WHERE "
+                       "oid = 'studyapp_participant'::regclass")
+        apart = cursor.fetchone()[0]
+    # Stored uncompressed (by default it is compressed and kept in the row), in the
+    # table's TOAST, since no row version can hold it.
+    assert storage == "e" and stored > 8000 and apart > 0
