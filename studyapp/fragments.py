@@ -49,6 +49,8 @@ def form_markup(template: str, form: Form) -> SafeString:
 
 
 def _kept(template: str, what: str, context: dict) -> SafeString:
+    """``template`` drawn with ``context`` once per ``what`` (what the context holds, as
+    text) and language, and kept."""
     key = (template, what, get_language())
     markup = _KEPT.get(key)
     if markup is None:
@@ -77,14 +79,9 @@ def page_kept(request, template: str, context: dict) -> HttpResponse:
     (tests/studyapp/test_kept_pages.py compares every kept page with its plain
     rendering)."""
     code = resume_code(request)["resume_code"]
-    key = ("page", template, get_language(), bool(code), _state(context))
-    page = _KEPT.get(key)
-    if page is None:
-        if len(_KEPT) >= _MOST:
-            _KEPT.clear()
-        page = _KEPT[key] = render_to_string(template, {
-            **context, "csrf_token": _CSRF, "resume_code": _RESUME if code else "",
-            "LANGUAGE_CODE": get_language()})
+    page = _kept(template, f"page, resume code {bool(code)}, {_state(context)}", {
+        **context, "csrf_token": _CSRF, "resume_code": _RESUME if code else "",
+        "LANGUAGE_CODE": get_language()})
     return HttpResponse(page.replace(_CSRF, get_token(request)).replace(_RESUME, code))
 
 
